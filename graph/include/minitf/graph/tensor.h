@@ -1,0 +1,83 @@
+#pragma once
+// A value: dtype, shape and a 64-byte aligned, contiguous row-major buffer.
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <minitf/graph/dtype.h>
+#include <minitf/graph/errors.h>
+#include <minitf/graph/shape.h>
+
+namespace minitf {
+
+// A dense tensor. Copies share the buffer (like TF's Tensor); clone() copies it.
+class Tensor {
+ public:
+  static constexpr std::size_t kAlignment = 64;
+
+  // An empty tensor: no dtype checks pass, `empty()` is true.
+  Tensor() = default;
+  // A zero-filled tensor. The shape must be fully defined.
+  Tensor(DType dtype, const Shape& shape);
+
+  template <class T>
+  static Tensor from(const Shape& shape, std::vector<T> values) {
+    Tensor t(dtype_of<T>(), shape);
+    t.check_count(values.size());
+    auto out = t.data<T>();
+    for (std::size_t i = 0; i < values.size(); ++i) out[i] = values[i];
+    return t;
+  }
+
+  bool empty() const { return !buffer_; }
+  DType dtype() const { return dtype_; }
+  const Shape& shape() const { return shape_; }
+  int64_t num_elements() const { return num_elements_; }
+  std::size_t num_bytes() const { return static_cast<std::size_t>(num_elements_) * dtype_size(dtype_); }
+
+  template <class T>
+  std::span<T> data() {
+    check_dtype(dtype_of<T>());
+    return {static_cast<T*>(raw()), static_cast<std::size_t>(num_elements_)};
+  }
+  template <class T>
+  std::span<const T> data() const {
+    check_dtype(dtype_of<T>());
+    return {static_cast<const T*>(raw()), static_cast<std::size_t>(num_elements_)};
+  }
+  // The single element of a tensor with exactly one element (any rank).
+  template <class T>
+  T scalar() const {
+    check_dtype(dtype_of<T>());
+    check_single();
+    return static_cast<const T*>(raw())[0];
+  }
+
+  void* raw() { return buffer_ ? buffer_->data : nullptr; }
+  const void* raw() const { return buffer_ ? buffer_->data : nullptr; }
+  // A deep copy with its own buffer.
+  Tensor clone() const;
+  // True when both share one buffer.
+  bool shares_buffer_with(const Tensor& other) const { return buffer_ == other.buffer_; }
+
+ private:
+  struct Buffer {
+    explicit Buffer(std::size_t bytes);
+    ~Buffer();
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+    void* data = nullptr;
+  };
+
+  void check_dtype(DType wanted) const;
+  void check_count(std::size_t count) const;
+  void check_single() const;
+
+  DType dtype_ = float32;
+  Shape shape_;
+  int64_t num_elements_ = 0;
+  std::shared_ptr<Buffer> buffer_;
+};
+
+}  // namespace minitf

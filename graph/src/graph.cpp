@@ -1,0 +1,297 @@
+#include <minitf/graph/graph.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <deque>
+#include <list>
+#include <mutex>
+#include <unordered_map>
+
+namespace minitf {
+namespace detail {
+
+struct GraphState : std::enable_shared_from_this<GraphState> {
+  mutable std::mutex mu;
+  uint64_t id = 0;
+  std::deque<Node> nodes;
+  std::unordered_map<std::string, int64_t> by_name;
+  std::unordered_map<std::string, int> names_in_use;  // lower-cased, as TF 1.15
+  std::map<std::string, std::vector<std::shared_ptr<const VariableDef>>> collections;
+  std::unordered_map<int64_t, std::shared_ptr<const VariableDef>> variables_by_op;
+  std::map<std::string, std::shared_ptr<void>> extensions;
+  int64_t seed = -1;
+  int64_t last_seed_id = 0;
+};
+
+}  // namespace detail
+
+namespace {
+
+std::atomic<uint64_t> next_graph_id{1};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The calling thread's name scope in each graph, keyed by graph id.
+std::string& thread_name_stack(uint64_t graph_id) {
+  thread_local std::unordered_map<uint64_t, std::string> stacks;
+  return stacks[graph_id];
+}
+
+struct DefaultGraphs {
+  std::unique_ptr<Graph> global;
+  std::list<Graph> stack;  // a list keeps references stable
+};
+
+DefaultGraphs& default_graphs() {
+  thread_local DefaultGraphs d;
+  return d;
+}
+
+bool is_op_char(char c, bool first) {
+  const bool alnum = std::isalnum(static_cast<unsigned char>(c)) != 0;
+  if (first) return alnum || c == '.';
+  return alnum || c == '_' || c == '.' || c == '\\' || c == '/' || c == '>' || c == '-';
+}
+
+}  // namespace
+
+bool is_valid_op_name(std::string_view name) {
+  if (name.empty() || !is_op_char(name[0], true)) return false;
+  return std::all_of(name.begin() + 1, name.end(), [](char c) { return is_op_char(c, false); });
+}
+
+bool is_valid_scope_name(std::string_view name) {
+  return std::all_of(name.begin(), name.end(), [](char c) { return is_op_char(c, false); });
+}
+
+// ---- Operation and Output ----
+
+const detail::Node& Operation::node() const {
+  if (!node_) throw ValueError("Operation handle is empty");
+  return *node_;
+}
+const std::string& Operation::name() const { return node().name; }
+const std::string& Operation::type() const { return node().type; }
+std::vector<Output> Operation::inputs() const { return node().inputs; }
+int Operation::num_outputs() const { return static_cast<int>(node().outputs.size()); }
+std::vector<Output> Operation::outputs() const {
+  std::vector<Output> outs;
+  for (int i = 0; i < num_outputs(); ++i) outs.emplace_back(*this, i);
+  return outs;
+}
+Output Operation::output(int index) const { return Output(*this, index); }
+std::vector<Operation> Operation::control_inputs() const { return node().control_inputs; }
+int64_t Operation::id() const { return node().id; }
+bool Operation::in_graph(const Graph& graph) const {
+  return node_ && node_->graph == graph.state().get();
+}
+bool Operation::has_attr(const std::string& key) const { return node().attrs.count(key) > 0; }
+const AttrValue& Operation::raw_attr(const std::string& key) const {
+  auto it = node().attrs.find(key);
+  if (it == node().attrs.end()) {
+    throw ValueError("Op '" + name() + "' of type " + type() + " has no attribute '" + key + "'");
+  }
+  return it->second;
+}
+
+Output::Output(Operation op, int index) : op_(std::move(op)), index_(index) {
+  if (index < 0 || index >= op_.num_outputs()) {
+    throw ValueError("Op '" + op_.name() + "' has " + std::to_string(op_.num_outputs()) +
+                     " outputs, no output " + std::to_string(index));
+  }
+}
+std::string Output::name() const { return op_.name() + ":" + std::to_string(index_); }
+const Shape& Output::shape() const {
+  return op_.node().outputs[static_cast<size_t>(index_)].second;
+}
+DType Output::dtype() const { return op_.node().outputs[static_cast<size_t>(index_)].first; }
+
+// ---- Graph ----
+
+Graph::Graph() : state_(std::make_shared<detail::GraphState>()) {
+  state_->id = next_graph_id.fetch_add(1);
+}
+
+uint64_t Graph::id() const { return state_->id; }
+
+Graph graph_of(const Operation& op) {
+  return Graph(op.node().graph->shared_from_this());
+}
+
+Operation Graph::get_operation_by_name(std::string_view name) const {
+  std::lock_guard lock(state_->mu);
+  auto it = state_->by_name.find(std::string(name));
+  if (it == state_->by_name.end()) {
+    throw ValueError("The name '" + std::string(name) +
+                     "' refers to an Operation not in the graph.");
+  }
+  return Operation(std::shared_ptr<const detail::Node>(state_, &state_->nodes[static_cast<size_t>(it->second)]));
+}
+
+Output Graph::get_tensor_by_name(std::string_view name) const {
+  const auto colon = name.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 == name.size()) {
+    throw ValueError("The name '" + std::string(name) +
+                     "' looks like an Operation name, not a Tensor name ('op:0').");
+  }
+  const std::string_view index_text = name.substr(colon + 1);
+  if (!std::all_of(index_text.begin(), index_text.end(),
+                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
+      index_text.size() > 6) {
+    throw ValueError("The name '" + std::string(name) + "' has a bad output index.");
+  }
+  Operation op = get_operation_by_name(name.substr(0, colon));
+  const int index = std::stoi(std::string(index_text));
+  if (index >= op.num_outputs()) {
+    throw ValueError("The name '" + std::string(name) + "' refers to a Tensor which does not exist. The operation, '" +
+                     op.name() + "', exists but only has " + std::to_string(op.num_outputs()) +
+                     " outputs.");
+  }
+  return Output(op, index);
+}
+
+std::vector<Operation> Graph::operations() const {
+  std::lock_guard lock(state_->mu);
+  std::vector<Operation> ops;
+  ops.reserve(state_->nodes.size());
+  for (auto& n : state_->nodes) ops.emplace_back(std::shared_ptr<const detail::Node>(state_, &n));
+  return ops;
+}
+
+Operation Graph::operation_at(int64_t id) const {
+  std::lock_guard lock(state_->mu);
+  if (id < 0 || id >= static_cast<int64_t>(state_->nodes.size())) {
+    throw ValueError("No operation with id " + std::to_string(id));
+  }
+  return Operation(std::shared_ptr<const detail::Node>(state_, &state_->nodes[static_cast<size_t>(id)]));
+}
+
+int64_t Graph::num_operations() const {
+  std::lock_guard lock(state_->mu);
+  return static_cast<int64_t>(state_->nodes.size());
+}
+
+std::string Graph::unique_name(std::string_view name, bool mark_as_used) {
+  const std::string& stack = thread_name_stack(state_->id);
+  std::string full = stack.empty() ? std::string(name) : stack + "/" + std::string(name);
+  const std::string base_key = lower(full);
+  std::lock_guard lock(state_->mu);
+  auto& in_use = state_->names_in_use;
+  auto found = in_use.find(base_key);
+  int i = found == in_use.end() ? 0 : found->second;
+  if (mark_as_used) in_use[base_key] = i + 1;
+  if (i > 0) {
+    std::string key = base_key;
+    while (in_use.count(key)) key = base_key + "_" + std::to_string(i++);
+    if (mark_as_used) in_use[key] = 1;
+    full += "_" + std::to_string(i - 1);
+  }
+  return full;
+}
+
+std::string Graph::name_scope_name() const { return thread_name_stack(state_->id); }
+
+void Graph::set_name_scope_name(std::string scope) { thread_name_stack(state_->id) = std::move(scope); }
+
+Operation Graph::add_node(NodeSpec spec) {
+  if (!is_valid_op_name(spec.name)) {
+    throw ValueError("'" + spec.name + "' is not a valid node name");
+  }
+  for (const Output& in : spec.inputs) {
+    if (in.empty() || in.op().node().graph != state_.get()) {
+      throw ValueError("Input to op '" + spec.name + "' (" + spec.type + ") " +
+                       (in.empty() ? std::string("is empty") : "'" + in.name() + "' must be from the same graph as the op"));
+    }
+  }
+  for (const Operation& c : spec.control_inputs) {
+    if (c.empty() || c.node().graph != state_.get()) {
+      throw ValueError("Control input of op '" + spec.name + "' is empty or from another graph");
+    }
+  }
+  std::lock_guard lock(state_->mu);
+  if (state_->by_name.count(spec.name)) {
+    throw ValueError("Duplicate node name in graph: '" + spec.name + "'");
+  }
+  const auto id = static_cast<int64_t>(state_->nodes.size());
+  detail::Node& n = state_->nodes.emplace_back();
+  n.graph = state_.get();
+  n.id = id;
+  n.name = std::move(spec.name);
+  n.type = std::move(spec.type);
+  n.inputs = std::move(spec.inputs);
+  n.control_inputs = std::move(spec.control_inputs);
+  n.attrs = std::move(spec.attrs);
+  n.outputs = std::move(spec.outputs);
+  state_->by_name.emplace(n.name, id);
+  // Mark the exact name as used so that a later unique_name never returns it.
+  auto& count = state_->names_in_use[lower(n.name)];
+  count = std::max(count, 1);
+  return Operation(std::shared_ptr<const detail::Node>(state_, &n));
+}
+
+void Graph::add_to_collection(const std::string& key, std::shared_ptr<const VariableDef> var) {
+  std::lock_guard lock(state_->mu);
+  if (key == kGlobalVariables) state_->variables_by_op[var->variable.id()] = var;
+  state_->collections[key].push_back(std::move(var));
+}
+
+std::vector<std::shared_ptr<const VariableDef>> Graph::get_collection(const std::string& key) const {
+  std::lock_guard lock(state_->mu);
+  auto it = state_->collections.find(key);
+  return it == state_->collections.end() ? std::vector<std::shared_ptr<const VariableDef>>{} : it->second;
+}
+
+std::shared_ptr<const VariableDef> Graph::variable_of(const Operation& op) const {
+  std::lock_guard lock(state_->mu);
+  auto it = state_->variables_by_op.find(op.id());
+  return it == state_->variables_by_op.end() ? nullptr : it->second;
+}
+
+int64_t Graph::seed() const {
+  std::lock_guard lock(state_->mu);
+  return state_->seed;
+}
+void Graph::set_seed(int64_t seed) {
+  std::lock_guard lock(state_->mu);
+  state_->seed = seed;
+}
+int64_t Graph::next_seed_id() {
+  std::lock_guard lock(state_->mu);
+  return ++state_->last_seed_id;
+}
+
+std::shared_ptr<void> Graph::extension_impl(const char* key, std::shared_ptr<void> (*make)()) const {
+  std::lock_guard lock(state_->mu);
+  auto& slot = state_->extensions[key];
+  if (!slot) slot = make();
+  return slot;
+}
+
+// ---- Default graph ----
+
+Graph::DefaultGuard::DefaultGuard(const Graph& g) { default_graphs().stack.push_back(g); }
+Graph::DefaultGuard::~DefaultGuard() { default_graphs().stack.pop_back(); }
+
+Graph& get_default_graph() {
+  DefaultGraphs& d = default_graphs();
+  if (!d.stack.empty()) return d.stack.back();
+  if (!d.global) d.global = std::make_unique<Graph>();
+  return *d.global;
+}
+
+void reset_default_graph() {
+  DefaultGraphs& d = default_graphs();
+  if (!d.stack.empty()) {
+    throw ValueError("Do not use reset_default_graph() to clear nested graphs: a Graph::as_default() guard is alive");
+  }
+  d.global = std::make_unique<Graph>();
+}
+
+void set_random_seed(int64_t seed) { get_default_graph().set_seed(seed); }
+
+}  // namespace minitf

@@ -1,0 +1,57 @@
+#pragma once
+// Builders: the functions users call to add ops to the default graph.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <minitf/graph/graph.h>
+
+namespace minitf {
+
+// tf.placeholder: a value fed at run time. -1 dims are left unknown.
+Output placeholder(DType dtype, const Shape& shape, const std::string& name = "");
+
+// tf.constant
+Output constant(const Tensor& value, const std::string& name = "");
+Output constant(float value, const std::string& name = "");
+Output constant(int32_t value, const std::string& name = "");
+Output constant(const std::vector<float>& values, const Shape& shape, const std::string& name = "");
+
+// Fills. A seed of nullopt follows TF: the graph seed decides, else values
+// differ per session.
+Output zeros(const Shape& shape, DType dtype = float32, const std::string& name = "");
+Output ones(const Shape& shape, DType dtype = float32, const std::string& name = "");
+Output fill(const Shape& shape, float value, DType dtype = float32, const std::string& name = "");
+Output random_normal(const Shape& shape, float mean = 0.f, float stddev = 1.f,
+                     std::optional<int64_t> seed = std::nullopt, const std::string& name = "");
+Output random_uniform(const Shape& shape, float minval = 0.f, float maxval = 1.f,
+                      std::optional<int64_t> seed = std::nullopt, const std::string& name = "");
+Output truncated_normal(const Shape& shape, float mean = 0.f, float stddev = 1.f,
+                        std::optional<int64_t> seed = std::nullopt, const std::string& name = "");
+
+// tf.nn.conv2d: input NHWC, filter [kh, kw, in, out], strides {1, sh, sw, 1}.
+Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+              Padding padding, const std::string& name = "");
+Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+              std::string_view padding, const std::string& name = "");
+Output relu(const Output& x, const std::string& name = "");
+// tf.add (op type Add) with NumPy broadcasting.
+Output add(const Output& a, const Output& b, const std::string& name = "");
+Output bias_add(const Output& value, const Output& bias, const std::string& name = "");
+Output identity(const Output& x, const std::string& name = "");
+// tf.no_op; runs `control_inputs` first.
+Operation no_op(const std::string& name = "", std::vector<Operation> control_inputs = {});
+// tf.group: a NoOp that runs every one of `ops`.
+Operation group(std::vector<Operation> ops, const std::string& name = "");
+
+// `a + b` (op type AddV2, named "add"; a float becomes a Const "add/x" or "add/y").
+Output operator+(const Output& a, const Output& b);
+Output operator+(float a, const Output& b);
+Output operator+(const Output& a, float b);
+
+// TF's (seed, seed2) for an op: graph seed and op seed, (0, 0) when random.
+std::pair<int64_t, int64_t> get_seed(Graph& g, std::optional<int64_t> op_seed);
+
+}  // namespace minitf

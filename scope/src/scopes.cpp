@@ -1,0 +1,264 @@
+#include <minitf/scope/scopes.h>
+
+#include <mutex>
+#include <unordered_map>
+
+#include "create_variable.h"
+
+namespace minitf {
+namespace detail {
+
+// TF's VariableScope object.
+struct ScopeData {
+  std::string name;
+  Reuse reuse;
+  Initializer initializer;
+  std::optional<DType> dtype;
+  std::string name_scope;  // original_name_scope
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::ScopeData;
+
+// The calling thread's variable-scope state in one graph (TF's _VariableScopeStore).
+struct ThreadScopes {
+  std::shared_ptr<ScopeData> current = std::make_shared<ScopeData>();
+  std::map<std::string, int> counts;  // variable_scopes_count
+};
+
+ThreadScopes& thread_scopes(const Graph& g) {
+  thread_local std::unordered_map<uint64_t, ThreadScopes> per_graph;
+  return per_graph[g.id()];
+}
+
+// The per-graph map from full names to variables made by get_variable.
+struct VariableStore {
+  std::recursive_mutex mu;  // initializers may call get_variable
+  std::map<std::string, std::shared_ptr<const VariableDef>> vars;
+};
+
+std::string join(const std::string& prefix, std::string_view name) {
+  return prefix.empty() ? std::string(name) : prefix + "/" + std::string(name);
+}
+
+std::vector<Variable> filter(const std::string& key, const std::string& scope_name) {
+  std::vector<Variable> out;
+  const std::string prefix = scope_name + "/";
+  for (const auto& def : get_default_graph().get_collection(key)) {
+    if (scope_name.empty() || def->variable.name().starts_with(prefix)) out.emplace_back(def);
+  }
+  return out;
+}
+
+// Restores the calling thread's name scope when it dies.
+class NameScopeReset {
+ public:
+  explicit NameScopeReset(Graph& g) : g_(g), old_(g.name_scope_name()) { g.set_name_scope_name(""); }
+  ~NameScopeReset() { g_.set_name_scope_name(old_); }
+  NameScopeReset(const NameScopeReset&) = delete;
+  NameScopeReset& operator=(const NameScopeReset&) = delete;
+
+ private:
+  Graph& g_;
+  std::string old_;
+};
+
+}  // namespace
+
+std::ostream& operator<<(std::ostream& os, Reuse r) {
+  return os << (r.is_auto() ? "AUTO_REUSE" : r ? "true" : "false");
+}
+
+// ---- VariableScope ----
+
+ScopeData& VariableScope::checked() const {
+  if (!data_) throw ValueError("VariableScope handle is empty");
+  return *data_;
+}
+const std::string& VariableScope::name() const { return checked().name; }
+Reuse VariableScope::reuse() const { return checked().reuse; }
+void VariableScope::reuse_variables() { checked().reuse = true; }
+const std::string& VariableScope::original_name_scope() const { return checked().name_scope; }
+Initializer VariableScope::initializer() const { return checked().initializer; }
+void VariableScope::set_initializer(Initializer initializer) { checked().initializer = std::move(initializer); }
+std::vector<Variable> VariableScope::global_variables() const {
+  return filter(kGlobalVariables, checked().name);
+}
+std::vector<Variable> VariableScope::trainable_variables() const {
+  return filter(kTrainableVariables, checked().name);
+}
+
+VariableScope get_variable_scope() {
+  return VariableScope(thread_scopes(get_default_graph()).current);
+}
+
+// ---- name_scope ----
+
+name_scope::name_scope(std::string_view name)
+    : graph_(get_default_graph()), old_(graph_.name_scope_name()) {
+  if (!name.empty()) {
+    const bool valid = old_.empty() ? is_valid_op_name(name) : is_valid_scope_name(name);
+    if (!valid) throw ValueError("'" + std::string(name) + "' is not a valid scope name");
+  }
+  std::string scope;
+  if (name.empty()) {
+    scope = "";
+  } else if (name.back() == '/') {
+    scope = std::string(name.substr(0, name.size() - 1));
+  } else {
+    scope = graph_.unique_name(name);
+  }
+  graph_.set_name_scope_name(scope);
+  name_ = scope.empty() ? "" : scope + "/";
+}
+
+name_scope::~name_scope() { graph_.set_name_scope_name(old_); }
+
+// ---- variable_scope ----
+
+void variable_scope::open_name_scope(std::string_view name, bool auxiliary) {
+  if (!auxiliary) {
+    const std::string current = graph_.name_scope_name();
+    name_scope_.emplace(current.empty() ? std::string_view() : std::string_view(current + "/"));
+  } else if (!name.empty()) {
+    name_scope_.emplace(name);
+  }
+}
+
+void variable_scope::enter_prolonged(const std::string& name, const Options& options) {
+  ThreadScopes& ts = thread_scopes(graph_);
+  old_ = VariableScope(ts.current);
+  auto data = std::make_shared<ScopeData>(ScopeData{
+      join(ts.current->name, name), options.reuse ? options.reuse : ts.current->reuse,
+      options.initializer ? options.initializer : ts.current->initializer,
+      options.dtype ? options.dtype : ts.current->dtype,
+      name_scope_ ? name_scope_->name() : name});
+  ts.counts[data->name] += 1;
+  ts.current = data;
+  scope_ = VariableScope(data);
+}
+
+variable_scope::variable_scope(std::string_view name, Options options)
+    : graph_(get_default_graph()) {
+  open_name_scope(name, options.auxiliary_name_scope);
+  enter_prolonged(std::string(name), options);
+}
+
+variable_scope::variable_scope(Options options) : graph_(get_default_graph()) {
+  if (options.default_name.empty()) {
+    throw ValueError("variable_scope needs a name, a VariableScope or a default_name");
+  }
+  if (options.reuse) throw ValueError("reuse=True cannot be used without a name_or_scope");
+  open_name_scope(options.default_name, options.auxiliary_name_scope);
+  ThreadScopes& ts = thread_scopes(graph_);
+  const std::string base = join(ts.current->name, options.default_name);
+  std::string unique = options.default_name;
+  if (ts.counts[base] > 0) {
+    int i = 1;
+    while (ts.counts[base + "_" + std::to_string(i)] > 0) ++i;
+    unique += "_" + std::to_string(i);
+  }
+  enter_prolonged(unique, options);
+}
+
+variable_scope::variable_scope(const VariableScope& scope, Options options)
+    : graph_(get_default_graph()) {
+  if (!scope.data()) throw ValueError("variable_scope was given an empty VariableScope");
+  const std::string& full = scope.name();
+  open_name_scope(std::string_view(full).substr(full.rfind('/') + 1), options.auxiliary_name_scope);
+  ThreadScopes& ts = thread_scopes(graph_);
+  old_ = VariableScope(ts.current);
+  const ScopeData& from = *scope.data();
+  auto data = std::make_shared<ScopeData>(
+      ScopeData{from.name, options.reuse ? options.reuse : from.reuse,
+                options.initializer ? options.initializer : from.initializer,
+                options.dtype ? options.dtype : from.dtype, from.name_scope});
+  ts.counts[data->name] += 1;
+  saved_counts_ = ts.counts;
+  reopened_ = true;
+  ts.current = data;
+  scope_ = VariableScope(data);
+}
+
+variable_scope::~variable_scope() {
+  ThreadScopes& ts = thread_scopes(graph_);
+  if (reopened_) {
+    ts.counts = std::move(saved_counts_);
+  } else {
+    const std::string prefix = scope_.name() + "/";
+    for (auto& [key, count] : ts.counts) {
+      if (key.starts_with(prefix)) count = 0;
+    }
+  }
+  ts.current = old_.data();
+}
+
+// ---- get_variable ----
+
+Variable get_variable(const std::string& name, const Shape& shape, const GetVariableOptions& options,
+                      SourceLoc loc) {
+  Graph g = get_default_graph();
+  const std::shared_ptr<ScopeData> scope_ref = thread_scopes(g).current;  // kept alive while we build
+  const ScopeData& scope = *scope_ref;
+  if (name.empty()) throw ValueError("get_variable needs a name (scope '" + scope.name + "')");
+  const std::string full = join(scope.name, name);
+  const DType dtype = options.dtype ? *options.dtype : scope.dtype.value_or(float32);
+  auto store = g.extension<VariableStore>();
+  std::lock_guard lock(store->mu);
+  if (auto found = store->vars.find(full); found != store->vars.end()) {
+    const VariableDef& var = *found->second;
+    if (!scope.reuse) {
+      throw ValueError("Variable " + full +
+                       " already exists, disallowed. Did you mean to set reuse=true or "
+                       "reuse=tf::AUTO_REUSE in VarScope? Originally defined at:\n\n  " +
+                       var.defined_at);
+    }
+    const Output out = var.variable.output(0);
+    if (!shape.compatible_with(out.shape())) {
+      throw ValueError("Trying to share variable " + full + ", but specified shape " +
+                       shape.to_string() + " and found shape " + out.shape().to_string() + ".");
+    }
+    if (dtype != out.dtype()) {
+      throw ValueError("Trying to share variable " + full + ", but specified dtype " +
+                       dtype_name(dtype) + " and found dtype " + dtype_name(out.dtype()) + ".");
+    }
+    return Variable(found->second);
+  }
+  if (scope.reuse == Reuse(true)) {
+    throw ValueError("Variable " + full +
+                     " does not exist, or was not created with get_variable(). Did you mean to "
+                     "set reuse=tf::AUTO_REUSE in VarScope?");
+  }
+  if (!shape.fully_defined()) {
+    throw ValueError("Shape of a new variable (" + full + ") must be fully defined, but instead was " +
+                     shape.to_string() + ".");
+  }
+  Initializer init = options.initializer   ? options.initializer
+                     : scope.initializer   ? scope.initializer
+                     : dtype == float32    ? glorot_uniform_initializer()
+                                           : zeros_initializer();
+  NameScopeReset at_root(g);  // variable names depend on variable scopes only
+  auto def = detail::create_variable(
+      g, full, detail::InitialValue{{}, [&] { return init(shape, dtype); }}, options.trainable, loc);
+  store->vars.emplace(full, def);
+  return Variable(def);
+}
+
+Variable get_variable(const std::string& name, const Shape& shape, SourceLoc loc) {
+  return get_variable(name, shape, GetVariableOptions{}, loc);
+}
+
+Variable get_variable(const std::string& name, const Shape& shape, const Initializer& initializer,
+                      SourceLoc loc) {
+  return get_variable(name, shape, GetVariableOptions{initializer, std::nullopt, true}, loc);
+}
+
+Variable get_variable(const std::string& name, const Shape& shape, const Initializer& initializer,
+                      DType dtype, SourceLoc loc) {
+  return get_variable(name, shape, GetVariableOptions{initializer, dtype, true}, loc);
+}
+
+}  // namespace minitf
