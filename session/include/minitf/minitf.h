@@ -9,3 +9,4 @@
 #include <minitf/scope/initializers.h>
 #include <minitf/scope/scopes.h>
 #include <minitf/scope/variable.h>
+#include <minitf/session/session.h>

@@ -60,6 +60,8 @@ class Tensor {
   Tensor clone() const;
   // True when both share one buffer.
   bool shares_buffer_with(const Tensor& other) const { return buffer_ == other.buffer_; }
+  // True when another Tensor holds the same buffer.
+  bool buffer_shared() const { return buffer_ && buffer_.use_count() > 1; }
 
  private:
   struct Buffer {

@@ -1,0 +1,88 @@
+#pragma once
+// CPU kernels: one per op type, registered explicitly, run by the session.
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <minitf/graph/graph.h>
+
+namespace minitf::kernels {
+
+// How kernels reach variable values; the session implements it.
+class VariableAccess {
+ public:
+  virtual ~VariableAccess() = default;
+  // The current value; FailedPreconditionError when never assigned.
+  virtual Tensor read(const Operation& variable) = 0;
+  virtual void assign(const Operation& variable, Tensor value) = 0;
+};
+
+// The threads kernels may use: an Eigen thread pool and oneDNN's OpenMP team size.
+class CpuDevice {
+ public:
+  explicit CpuDevice(int num_threads);
+  ~CpuDevice();
+  CpuDevice(const CpuDevice&) = delete;
+  CpuDevice& operator=(const CpuDevice&) = delete;
+  int num_threads() const { return num_threads_; }
+  // Sets the calling thread's OpenMP team size to num_threads() (oneDNN uses it).
+  void bind_calling_thread() const;
+
+  struct Impl;
+  Impl& impl() const { return *impl_; }
+
+ private:
+  int num_threads_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// What one kernel invocation sees.
+struct KernelContext {
+  std::span<const Tensor> inputs;
+  std::vector<Tensor>& outputs;  // sized to the op's outputs; the kernel fills them
+  VariableAccess& variables;
+  const CpuDevice& device;
+};
+
+// One op's kernel. A plan creates one per op and may call compute() from
+// several threads at once, so compute() must be thread-safe.
+class OpKernel {
+ public:
+  explicit OpKernel(Operation op) : op_(std::move(op)) {}
+  virtual ~OpKernel() = default;
+  virtual void compute(KernelContext& ctx) = 0;
+  const Operation& op() const { return op_; }
+  // "'foo/Conv2D' (op: 'Conv2D')", for error messages.
+  std::string what() const { return "'" + op_.name() + "' (op: '" + op_.type() + "')"; }
+
+ private:
+  Operation op_;
+};
+
+using KernelFactory = std::function<std::unique_ptr<OpKernel>(const Operation&)>;
+
+// Kernels by op type. Filled by register_builtin_kernels(), never by static initializers.
+class KernelRegistry {
+ public:
+  void add(const std::string& type, KernelFactory factory);
+  bool has(const std::string& type) const { return factories_.count(type) > 0; }
+  // A kernel for `op`; ValueError when no kernel handles its type.
+  std::unique_ptr<OpKernel> create(const Operation& op) const;
+
+ private:
+  std::unordered_map<std::string, KernelFactory> factories_;
+};
+
+void register_builtin_kernels(KernelRegistry& registry);
+// The registry with every built-in kernel, made on first use.
+const KernelRegistry& builtin_kernels();
+
+// A convolution with bias and relu fused into it (the session's rewrite of
+// Conv2D -> BiasAdd/Add -> Relu). `conv` is the Conv2D op; inputs are
+// (input, filter[, bias]).
+std::unique_ptr<OpKernel> make_fused_conv2d(const Operation& conv, bool with_bias, bool with_relu);
+
+}  // namespace minitf::kernels

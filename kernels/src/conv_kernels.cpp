@@ -1,0 +1,190 @@
+// Conv2D through oneDNN: NHWC activations and HWIO filters as TF stores them,
+// one primitive per input shape (created once, executed many times), weights
+// reordered into the primitive's layout once per variable value, and bias and
+// relu fused as post-ops when the session's plan asks for it.
+#include <map>
+#include <mutex>
+
+#include <oneapi/dnnl/dnnl.hpp>
+#include <spdlog/spdlog.h>
+
+#include "kernels_internal.h"
+
+namespace minitf::kernels {
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+
+const dnnl::engine& cpu_engine() {
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+// Scratch memory for the primitive being executed by this thread.
+void* thread_scratchpad(size_t bytes) {
+  struct Scratch {
+    void* data = nullptr;
+    size_t size = 0;
+    ~Scratch() { std::free(data); }
+  };
+  thread_local Scratch scratch;
+  if (bytes > scratch.size) {
+    std::free(scratch.data);
+    scratch.size = (bytes + 63) / 64 * 64;
+    scratch.data = std::aligned_alloc(64, scratch.size);
+    if (!scratch.data) {
+      scratch.size = 0;
+      throw std::bad_alloc();
+    }
+  }
+  return scratch.data;
+}
+
+class ConvKernel final : public OpKernel {
+ public:
+  ConvKernel(const Operation& conv, bool with_bias, bool with_relu)
+      : OpKernel(conv), with_bias_(with_bias), with_relu_(with_relu) {
+    const auto& strides = conv.attr<std::vector<int64_t>>("strides");
+    stride_h_ = strides.at(1);
+    stride_w_ = strides.at(2);
+    padding_ = conv.attr<std::string>("padding") == "SAME" ? Padding::Same : Padding::Valid;
+  }
+
+  void compute(KernelContext& ctx) override {
+    const Tensor& x = float_input(*this, ctx, 0);
+    const Tensor& w = float_input(*this, ctx, 1);
+    const Shape& xs = x.shape();
+    const Shape& ws = w.shape();
+    if (xs.rank() != 4 || ws.rank() != 4 || xs.dim(3) != ws.dim(2)) {
+      throw InvalidArgumentError("Conv2D " + what() + " needs input [N,H,W,C] and filter [KH,KW,C,O], got " +
+                                 xs.to_string() + " and " + ws.to_string());
+    }
+    const Tensor* bias = nullptr;
+    if (with_bias_) {
+      bias = &float_input(*this, ctx, 2);
+      if (bias->shape() != Shape{ws.dim(3)}) {
+        throw InvalidArgumentError("Conv2D " + what() + " with fused bias needs bias of shape [" +
+                                   std::to_string(ws.dim(3)) + "], got " + bias->shape().to_string());
+      }
+    }
+    ConvDim h, wd;
+    try {
+      h = conv_dim(xs.dim(1), ws.dim(0), stride_h_, padding_, what());
+      wd = conv_dim(xs.dim(2), ws.dim(1), stride_w_, padding_, what());
+    } catch (const ValueError& e) {
+      throw InvalidArgumentError(e.what());
+    }
+    Tensor out(float32, Shape{xs.dim(0), h.out, wd.out, ws.dim(3)});
+    if (out.num_elements() == 0) {
+      ctx.outputs[0] = std::move(out);
+      return;
+    }
+    try {
+      Primitive& p = primitive(xs, ws, h, wd);
+      memory weights = weights_for(p, w);
+      const dnnl::engine& eng = cpu_engine();
+      memory src(p.src_md, eng, const_cast<void*>(x.raw()));
+      memory dst(p.dst_md, eng, out.raw());
+      memory scratch(p.pd.scratchpad_desc(), eng, thread_scratchpad(p.pd.scratchpad_desc().get_size()));
+      std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src},
+                                           {DNNL_ARG_WEIGHTS, weights},
+                                           {DNNL_ARG_DST, dst},
+                                           {DNNL_ARG_SCRATCHPAD, scratch}};
+      if (bias) args.emplace(DNNL_ARG_BIAS, memory(p.bias_md, eng, const_cast<void*>(bias->raw())));
+      ctx.device.bind_calling_thread();
+      dnnl::stream stream(eng);
+      p.prim.execute(stream, args);
+      stream.wait();
+    } catch (const dnnl::error& e) {
+      throw InvalidArgumentError("oneDNN failed in Conv2D " + what() + " with input shapes " + xs.to_string() +
+                                 ", " + ws.to_string() + ": " + e.what());
+    }
+    ctx.outputs[0] = std::move(out);
+  }
+
+ private:
+  struct Primitive {
+    memory::desc src_md, user_weights_md, dst_md, bias_md;
+    dnnl::convolution_forward::primitive_desc pd;
+    dnnl::convolution_forward prim;
+    // The last weights seen and their copy in the primitive's layout.
+    Tensor weights_source;
+    memory weights_reordered;
+  };
+
+  Primitive& primitive(const Shape& xs, const Shape& ws, const ConvDim& h, const ConvDim& w) {
+    std::vector<int64_t> key = xs.dims();
+    key.insert(key.end(), ws.dims().begin(), ws.dims().end());
+    std::lock_guard lock(mu_);
+    auto found = cache_.find(key);
+    if (found != cache_.end()) return found->second;
+    const memory::dims src_dims{xs.dim(0), xs.dim(3), xs.dim(1), xs.dim(2)};
+    const memory::dims w_dims{ws.dim(3), ws.dim(2), ws.dim(0), ws.dim(1)};
+    const memory::dims dst_dims{xs.dim(0), ws.dim(3), h.out, w.out};
+    memory::desc src_md(src_dims, memory::data_type::f32, Tag::nhwc);
+    memory::desc user_w_md(w_dims, memory::data_type::f32, Tag::hwio);
+    memory::desc any_w_md(w_dims, memory::data_type::f32, Tag::any);
+    memory::desc dst_md(dst_dims, memory::data_type::f32, Tag::nhwc);
+    memory::desc bias_md({ws.dim(3)}, memory::data_type::f32, Tag::a);
+    const memory::dims strides{stride_h_, stride_w_};
+    const memory::dims pad_l{h.pad_before, w.pad_before}, pad_r{h.pad_after, w.pad_after};
+    auto desc = with_bias_ ? dnnl::convolution_forward::desc(
+                                 dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                 src_md, any_w_md, bias_md, dst_md, strides, pad_l, pad_r)
+                           : dnnl::convolution_forward::desc(
+                                 dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                 src_md, any_w_md, dst_md, strides, pad_l, pad_r);
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    if (with_relu_) {
+      dnnl::post_ops ops;
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+      attr.set_post_ops(ops);
+    }
+    dnnl::convolution_forward::primitive_desc pd(desc, attr, cpu_engine());
+    spdlog::debug("{}: oneDNN conv {} -> {} (bias {}, relu {}) uses {}", op().name(), xs.to_string(),
+                  Shape{xs.dim(0), h.out, w.out, ws.dim(3)}.to_string(), with_bias_, with_relu_,
+                  pd.impl_info_str());
+    auto [it, inserted] = cache_.emplace(
+        key, Primitive{src_md, user_w_md, dst_md, bias_md, pd, dnnl::convolution_forward(pd), {}, {}});
+    return it->second;
+  }
+
+  // The weights in the primitive's layout, reordered once per weights buffer.
+  memory weights_for(Primitive& p, const Tensor& w) {
+    const dnnl::engine& eng = cpu_engine();
+    if (p.pd.weights_desc() == p.user_weights_md) {
+      return memory(p.user_weights_md, eng, const_cast<void*>(w.raw()));
+    }
+    std::lock_guard lock(mu_);
+    if (!p.weights_source.shares_buffer_with(w)) {
+      memory user(p.user_weights_md, eng, const_cast<void*>(w.raw()));
+      memory reordered(p.pd.weights_desc(), eng);
+      dnnl::stream stream(eng);
+      dnnl::reorder(user, reordered).execute(stream, user, reordered);
+      stream.wait();
+      p.weights_source = w;  // holding it keeps the buffer (and so the identity) alive
+      p.weights_reordered = reordered;
+    }
+    return p.weights_reordered;
+  }
+
+  bool with_bias_, with_relu_;
+  int64_t stride_h_ = 1, stride_w_ = 1;
+  Padding padding_ = Padding::Same;
+  std::mutex mu_;
+  std::map<std::vector<int64_t>, Primitive> cache_;
+};
+
+}  // namespace
+
+std::unique_ptr<OpKernel> make_fused_conv2d(const Operation& conv, bool with_bias, bool with_relu) {
+  return std::make_unique<ConvKernel>(conv, with_bias, with_relu);
+}
+
+void register_conv_kernels(KernelRegistry& r) {
+  r.add("Conv2D", [](const Operation& op) { return make_fused_conv2d(op, false, false); });
+}
+
+}  // namespace minitf::kernels

@@ -1,0 +1,111 @@
+// Relu, Add/AddV2 (NumPy broadcasting) and BiasAdd as Eigen expressions over
+// TensorMaps of our buffers, evaluated on the session's thread pool.
+#include "eigen_device.h"
+#include "kernels_internal.h"
+
+namespace minitf::kernels {
+namespace {
+
+constexpr int kMaxBroadcastRank = 6;
+
+template <int R>
+using ConstMap = Eigen::TensorMap<Eigen::Tensor<const float, R, Eigen::RowMajor>, Eigen::Aligned>;
+template <int R>
+using Map = Eigen::TensorMap<Eigen::Tensor<float, R, Eigen::RowMajor>, Eigen::Aligned>;
+
+ConstMap<1> flat(const Tensor& t) { return ConstMap<1>(t.data<float>().data(), t.num_elements()); }
+Map<1> flat(Tensor& t) { return Map<1>(t.data<float>().data(), t.num_elements()); }
+
+const Eigen::ThreadPoolDevice& eigen(const KernelContext& ctx) { return ctx.device.impl().device; }
+
+// The input's dims padded with leading 1s to rank R.
+template <int R>
+Eigen::array<Eigen::Index, R> padded(const Shape& s) {
+  Eigen::array<Eigen::Index, R> d;
+  for (int i = 0; i < R; ++i) {
+    const int j = s.rank() - R + i;
+    d[i] = j >= 0 ? s.dim(j) : 1;
+  }
+  return d;
+}
+
+template <int R>
+void broadcast_add(const KernelContext& ctx, const Tensor& a, const Tensor& b, Tensor& out) {
+  const auto ad = padded<R>(a.shape()), bd = padded<R>(b.shape()), od = padded<R>(out.shape());
+  Eigen::array<Eigen::Index, R> af, bf;
+  for (int i = 0; i < R; ++i) {
+    af[i] = ad[i] == od[i] ? 1 : od[i];
+    bf[i] = bd[i] == od[i] ? 1 : od[i];
+  }
+  Map<R> o(out.data<float>().data(), od);
+  o.device(eigen(ctx)) = ConstMap<R>(a.data<float>().data(), ad).broadcast(af) +
+                         ConstMap<R>(b.data<float>().data(), bd).broadcast(bf);
+}
+
+void add(const OpKernel& k, KernelContext& ctx) {
+  const Tensor& a = float_input(k, ctx, 0);
+  const Tensor& b = float_input(k, ctx, 1);
+  Shape shape;
+  try {
+    shape = broadcast_shapes(a.shape(), b.shape(), k.what());
+  } catch (const ValueError& e) {
+    throw InvalidArgumentError(e.what());
+  }
+  Tensor out(float32, shape);
+  if (a.shape() == b.shape()) {
+    flat(out).device(eigen(ctx)) = flat(a) + flat(b);
+  } else if (b.num_elements() == 1 && a.shape() == shape) {
+    flat(out).device(eigen(ctx)) = flat(a) + b.data<float>()[0];
+  } else if (a.num_elements() == 1 && b.shape() == shape) {
+    flat(out).device(eigen(ctx)) = flat(b) + a.data<float>()[0];
+  } else {
+    switch (shape.rank()) {
+      case 1: broadcast_add<1>(ctx, a, b, out); break;
+      case 2: broadcast_add<2>(ctx, a, b, out); break;
+      case 3: broadcast_add<3>(ctx, a, b, out); break;
+      case 4: broadcast_add<4>(ctx, a, b, out); break;
+      case 5: broadcast_add<5>(ctx, a, b, out); break;
+      case 6: broadcast_add<6>(ctx, a, b, out); break;
+      default:
+        throw InvalidArgumentError("Op " + k.what() + " broadcasts up to rank " +
+                                   std::to_string(kMaxBroadcastRank) + ", got shapes " +
+                                   a.shape().to_string() + " and " + b.shape().to_string());
+    }
+  }
+  ctx.outputs[0] = std::move(out);
+}
+
+void relu(const OpKernel& k, KernelContext& ctx) {
+  const Tensor& x = float_input(k, ctx, 0);
+  Tensor out(float32, x.shape());
+  flat(out).device(eigen(ctx)) = flat(x).cwiseMax(0.f);
+  ctx.outputs[0] = std::move(out);
+}
+
+void bias_add(const OpKernel& k, KernelContext& ctx) {
+  const Tensor& x = float_input(k, ctx, 0);
+  const Tensor& bias = float_input(k, ctx, 1);
+  const int64_t c = x.shape().rank() >= 1 ? x.shape().dim(x.shape().rank() - 1) : 0;
+  if (x.shape().rank() < 2 || bias.shape().rank() != 1 || bias.shape().dim(0) != c) {
+    throw InvalidArgumentError("Op " + k.what() + " needs bias of shape [C] and value of shape [..., C], got " +
+                               x.shape().to_string() + " and " + bias.shape().to_string());
+  }
+  Tensor out(float32, x.shape());
+  const Eigen::Index rows = c ? x.num_elements() / c : 0;
+  Map<2> o(out.data<float>().data(), rows, c);
+  o.device(eigen(ctx)) = ConstMap<2>(x.data<float>().data(), rows, c) +
+                         ConstMap<2>(bias.data<float>().data(), 1, c)
+                             .broadcast(Eigen::array<Eigen::Index, 2>{rows, 1});
+  ctx.outputs[0] = std::move(out);
+}
+
+}  // namespace
+
+void register_elementwise_kernels(KernelRegistry& r) {
+  r.add("Relu", simple_kernel(relu));
+  r.add("Add", simple_kernel(add));
+  r.add("AddV2", simple_kernel(add));
+  r.add("BiasAdd", simple_kernel(bias_add));
+}
+
+}  // namespace minitf::kernels

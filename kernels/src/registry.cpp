@@ -1,0 +1,35 @@
+#include <minitf/kernels/kernel.h>
+
+#include "kernels_internal.h"
+
+namespace minitf::kernels {
+
+void KernelRegistry::add(const std::string& type, KernelFactory factory) {
+  factories_[type] = std::move(factory);
+}
+
+std::unique_ptr<OpKernel> KernelRegistry::create(const Operation& op) const {
+  auto it = factories_.find(op.type());
+  if (it == factories_.end()) {
+    throw ValueError("No CPU kernel for op '" + op.name() + "' of type " + op.type());
+  }
+  return it->second(op);
+}
+
+void register_builtin_kernels(KernelRegistry& registry) {
+  register_state_kernels(registry);
+  register_random_kernels(registry);
+  register_elementwise_kernels(registry);
+  register_conv_kernels(registry);
+}
+
+const KernelRegistry& builtin_kernels() {
+  static const KernelRegistry registry = [] {
+    KernelRegistry r;
+    register_builtin_kernels(r);
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace minitf::kernels

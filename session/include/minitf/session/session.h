@@ -1,0 +1,51 @@
+#pragma once
+// Sessions: run a graph on CPU with feeds, fetches and variable state.
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <minitf/graph/graph.h>
+
+namespace minitf {
+
+struct SessionOptions {
+  // Threads for oneDNN and Eigen; 0 means every core.
+  int num_threads = 0;
+  // Fuse Conv2D + bias + Relu into one oneDNN primitive.
+  bool fuse_conv = true;
+};
+
+// Values fed for tensors of the graph, usually placeholders.
+using FeedDict = std::vector<std::pair<Output, Tensor>>;
+
+// TF's Session: variable values live here; two sessions over one graph are independent.
+// run() may be called from several threads at once.
+class Session {
+ public:
+  explicit Session(SessionOptions options = {});  // over the default graph
+  explicit Session(const Graph& graph, SessionOptions options = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Runs an operation (e.g. global_variables_initializer()).
+  void run(const Operation& target, const FeedDict& feeds = {});
+  Tensor run(const Output& fetch, const FeedDict& feeds = {});
+  std::vector<Tensor> run(const std::vector<Output>& fetches, const FeedDict& feeds = {},
+                          const std::vector<Operation>& targets = {});
+  // Fetches "foo/add:0"; a name without ":i" runs that operation and returns an empty Tensor.
+  Tensor run(std::string_view name, const FeedDict& feeds = {});
+
+  const Graph& graph() const;
+  int num_threads() const;
+  // How many distinct (feeds, fetches, targets) plans this session has built.
+  size_t num_cached_plans() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace minitf

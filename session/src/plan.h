@@ -1,0 +1,38 @@
+#pragma once
+// A plan: what one (feeds, fetches, targets) combination runs, built once per session.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <minitf/graph/graph.h>
+#include <minitf/kernels/kernel.h>
+
+namespace minitf::detail {
+
+struct PlanStep {
+  std::unique_ptr<kernels::OpKernel> kernel;
+  std::vector<int> inputs;  // value slots; -1 passes no value (Assign's variable input)
+  std::vector<int> outputs;
+  std::vector<int> release;  // slots nobody needs after this step
+};
+
+struct Plan {
+  std::vector<PlanStep> steps;
+  std::vector<int> feed_slots;   // one per feed, in the order of the key
+  std::vector<int> fetch_slots;  // one per fetch
+  int num_slots = 0;
+  std::string description;  // for debug logs
+};
+
+struct PlanOptions {
+  bool fuse_conv = true;
+};
+
+// Prunes the graph to what the fetches and targets need (fed tensors cut
+// their inputs off), orders it, fuses Conv2D + bias + Relu when allowed,
+// creates kernels, and works out when each value dies.
+std::unique_ptr<Plan> build_plan(const Graph& graph, const std::vector<Output>& feeds,
+                                 const std::vector<Output>& fetches, const std::vector<Operation>& targets,
+                                 const PlanOptions& options);
+
+}  // namespace minitf::detail
