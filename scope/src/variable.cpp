@@ -65,6 +65,13 @@ Output Variable::initial_value() const { return checked().initial_value; }
 bool Variable::trainable() const { return checked().trainable; }
 const std::string& Variable::defined_at() const { return checked().defined_at; }
 
+Output assign(const Variable& var, const Output& value, const std::string& name) {
+  Graph g = graph_of(var.op());
+  return create_op(g, "Assign", name.empty() ? "Assign" : name, {var.op().output(0), value},
+                   {{"validate_shape", int64_t{1}}})
+      .output(0);
+}
+
 std::vector<Variable> global_variables() {
   return wrap(get_default_graph().get_collection(kGlobalVariables));
 }

@@ -55,6 +55,9 @@ class Variable {
   std::shared_ptr<const VariableDef> def_;
 };
 
+// tf.assign: an op that writes `value` into `var` and outputs the new value.
+Output assign(const Variable& var, const Output& value, const std::string& name = "");
+
 // Every global variable of the default graph, in creation order.
 std::vector<Variable> global_variables();
 // Every trainable variable of the default graph, in creation order.
