@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian (bookworm) packages minitf's build, tests, demo and
+# benchmarks need. Idempotent: runs apt-get only for what is missing.
+# Run as root (or with sudo) on a fresh machine.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ pkg-config  # the toolchain
+  libdnnl-dev                       # oneDNN 2.6: convolutions
+  libeigen3-dev                     # Eigen 3.4: elementwise kernels
+  libspdlog-dev                     # logging
+  catch2                            # tests
+  libcli11-dev libstb-dev           # the demo: flags, images
+  libbenchmark-dev                  # benchmarks
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: every package is installed"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
