@@ -6,7 +6,9 @@
 // A ```cpp block becomes the body of one TEST_CASE, run in a fresh default
 // graph; a ```cpp global block goes to namespace scope (helper functions).
 // `<!-- section: NAME -->` starts a new namespace, so sections may define
-// the same function differently. `assert(...)` in snippets is a REQUIRE.
+// the same function differently. `assert(...)` in snippets is a REQUIRE. A
+// global block that defines `int main()` is a whole program: a test runs it
+// and requires it to return 0.
 #include <cctype>
 #include <fstream>
 #include <iostream>
@@ -93,6 +95,11 @@ int main(int argc, char** argv) {
     if (b.global) {
       out << "namespace " << ns << " {\n#line " << b.line << " \"" << argv[3] << "\"\n"
           << b.code << "}  // namespace " << ns << "\n\n";
+      if (b.code.find("int main()") != std::string::npos) {
+        out << "TEST_CASE(\"" << escape(argv[3]) << ":" << b.line << ": the program returns 0\") {\n"
+            << "  SnippetGraph fresh_graph;\n  REQUIRE(" << ns << "::main() == 0);\n}\n\n";
+        ++tests;
+      }
     } else {
       out << "namespace " << ns << " {}\n"
           << "TEST_CASE(\"" << escape(argv[3]) << ":" << b.line << ": " << escape(b.heading) << "\") {\n"

@@ -11,14 +11,25 @@
 namespace minitf {
 namespace detail {
 
+// What the graph keeps of a variable: plain pointers to its nodes.
+struct VariableRecord {
+  const Node* variable;
+  const Node* initializer;
+  NodeOut snapshot;
+  NodeOut initial_value;
+  bool trainable;
+  std::string defined_at;
+};
+
 struct GraphState : std::enable_shared_from_this<GraphState> {
   mutable std::mutex mu;
   uint64_t id = 0;
   std::deque<Node> nodes;
   std::unordered_map<std::string, int64_t> by_name;
   std::unordered_map<std::string, int> names_in_use;  // lower-cased, as TF 1.15
-  std::map<std::string, std::vector<std::shared_ptr<const VariableDef>>> collections;
-  std::unordered_map<int64_t, std::shared_ptr<const VariableDef>> variables_by_op;
+  std::vector<VariableRecord> variables;
+  std::map<std::string, std::vector<size_t>> collections;  // indices into variables
+  std::unordered_map<int64_t, size_t> variables_by_op;
   std::map<std::string, std::shared_ptr<void>> extensions;
   int64_t seed = -1;
   int64_t last_seed_id = 0;
@@ -29,6 +40,20 @@ struct GraphState : std::enable_shared_from_this<GraphState> {
 namespace {
 
 std::atomic<uint64_t> next_graph_id{1};
+
+Operation handle(const std::shared_ptr<detail::GraphState>& state, const detail::Node* node) {
+  return Operation(std::shared_ptr<const detail::Node>(state, node));
+}
+
+std::shared_ptr<const VariableDef> make_def(const std::shared_ptr<detail::GraphState>& state,
+                                            const detail::VariableRecord& r) {
+  return std::make_shared<VariableDef>(VariableDef{
+      handle(state, r.variable), handle(state, r.initializer),
+      Output(handle(state, r.snapshot.node), r.snapshot.index),
+      Output(handle(state, r.initial_value.node), r.initial_value.index), r.trainable, r.defined_at});
+}
+
+detail::NodeOut edge(const Output& o) { return {&o.op().node(), o.index()}; }
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -77,7 +102,13 @@ const detail::Node& Operation::node() const {
 }
 const std::string& Operation::name() const { return node().name; }
 const std::string& Operation::type() const { return node().type; }
-std::vector<Output> Operation::inputs() const { return node().inputs; }
+std::vector<Output> Operation::inputs() const {
+  std::vector<Output> outs;
+  for (const detail::NodeOut& in : node().inputs) {
+    outs.emplace_back(Operation(std::shared_ptr<const detail::Node>(node_, in.node)), in.index);
+  }
+  return outs;
+}
 int Operation::num_outputs() const { return static_cast<int>(node().outputs.size()); }
 std::vector<Output> Operation::outputs() const {
   std::vector<Output> outs;
@@ -85,7 +116,11 @@ std::vector<Output> Operation::outputs() const {
   return outs;
 }
 Output Operation::output(int index) const { return Output(*this, index); }
-std::vector<Operation> Operation::control_inputs() const { return node().control_inputs; }
+std::vector<Operation> Operation::control_inputs() const {
+  std::vector<Operation> ops;
+  for (const detail::Node* c : node().control_inputs) ops.emplace_back(std::shared_ptr<const detail::Node>(node_, c));
+  return ops;
+}
 int64_t Operation::id() const { return node().id; }
 bool Operation::in_graph(const Graph& graph) const {
   return node_ && node_->graph == graph.state().get();
@@ -130,7 +165,7 @@ Operation Graph::get_operation_by_name(std::string_view name) const {
     throw ValueError("The name '" + std::string(name) +
                      "' refers to an Operation not in the graph.");
   }
-  return Operation(std::shared_ptr<const detail::Node>(state_, &state_->nodes[static_cast<size_t>(it->second)]));
+  return handle(state_, &state_->nodes[static_cast<size_t>(it->second)]);
 }
 
 Output Graph::get_tensor_by_name(std::string_view name) const {
@@ -223,8 +258,8 @@ Operation Graph::add_node(NodeSpec spec) {
   n.id = id;
   n.name = std::move(spec.name);
   n.type = std::move(spec.type);
-  n.inputs = std::move(spec.inputs);
-  n.control_inputs = std::move(spec.control_inputs);
+  for (const Output& in : spec.inputs) n.inputs.push_back(edge(in));
+  for (const Operation& c : spec.control_inputs) n.control_inputs.push_back(&c.node());
   n.attrs = std::move(spec.attrs);
   n.outputs = std::move(spec.outputs);
   state_->by_name.emplace(n.name, id);
@@ -234,22 +269,34 @@ Operation Graph::add_node(NodeSpec spec) {
   return Operation(std::shared_ptr<const detail::Node>(state_, &n));
 }
 
-void Graph::add_to_collection(const std::string& key, std::shared_ptr<const VariableDef> var) {
+void Graph::add_to_collection(const std::string& key, const VariableDef& var) {
+  for (const Operation& op : {var.variable, var.initializer, var.snapshot.op(), var.initial_value.op()}) {
+    if (!op.in_graph(*this)) throw ValueError("A variable's ops must belong to the graph of its collection");
+  }
   std::lock_guard lock(state_->mu);
-  if (key == kGlobalVariables) state_->variables_by_op[var->variable.id()] = var;
-  state_->collections[key].push_back(std::move(var));
+  auto [it, added] = state_->variables_by_op.emplace(var.variable.id(), state_->variables.size());
+  if (added) {
+    state_->variables.push_back(detail::VariableRecord{&var.variable.node(), &var.initializer.node(),
+                                                       edge(var.snapshot), edge(var.initial_value),
+                                                       var.trainable, var.defined_at});
+  }
+  state_->collections[key].push_back(it->second);
 }
 
 std::vector<std::shared_ptr<const VariableDef>> Graph::get_collection(const std::string& key) const {
   std::lock_guard lock(state_->mu);
-  auto it = state_->collections.find(key);
-  return it == state_->collections.end() ? std::vector<std::shared_ptr<const VariableDef>>{} : it->second;
+  std::vector<std::shared_ptr<const VariableDef>> defs;
+  if (auto it = state_->collections.find(key); it != state_->collections.end()) {
+    for (size_t i : it->second) defs.push_back(make_def(state_, state_->variables[i]));
+  }
+  return defs;
 }
 
 std::shared_ptr<const VariableDef> Graph::variable_of(const Operation& op) const {
+  if (!op.in_graph(*this)) return nullptr;
   std::lock_guard lock(state_->mu);
   auto it = state_->variables_by_op.find(op.id());
-  return it == state_->variables_by_op.end() ? nullptr : it->second;
+  return it == state_->variables_by_op.end() ? nullptr : make_def(state_, state_->variables[it->second]);
 }
 
 int64_t Graph::seed() const {

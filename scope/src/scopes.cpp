@@ -34,10 +34,12 @@ ThreadScopes& thread_scopes(const Graph& g) {
   return per_graph[g.id()];
 }
 
-// The per-graph map from full names to variables made by get_variable.
+// The per-graph map from full names to the VariableV2 op ids of variables made
+// by get_variable. Ids, not handles: the graph owns this store, and a handle
+// would keep the graph alive forever.
 struct VariableStore {
   std::recursive_mutex mu;  // initializers may call get_variable
-  std::map<std::string, std::shared_ptr<const VariableDef>> vars;
+  std::map<std::string, int64_t> vars;
 };
 
 std::string join(const std::string& prefix, std::string_view name) {
@@ -209,7 +211,8 @@ Variable get_variable(const std::string& name, const Shape& shape, const GetVari
   auto store = g.extension<VariableStore>();
   std::lock_guard lock(store->mu);
   if (auto found = store->vars.find(full); found != store->vars.end()) {
-    const VariableDef& var = *found->second;
+    const std::shared_ptr<const VariableDef> def = g.variable_of(g.operation_at(found->second));
+    const VariableDef& var = *def;
     if (!scope.reuse) {
       throw ValueError("Variable " + full +
                        " already exists, disallowed. Did you mean to set reuse=true or "
@@ -225,7 +228,7 @@ Variable get_variable(const std::string& name, const Shape& shape, const GetVari
       throw ValueError("Trying to share variable " + full + ", but specified dtype " +
                        dtype_name(dtype) + " and found dtype " + dtype_name(out.dtype()) + ".");
     }
-    return Variable(found->second);
+    return Variable(def);
   }
   if (scope.reuse == Reuse(true)) {
     throw ValueError("Variable " + full +
@@ -243,7 +246,7 @@ Variable get_variable(const std::string& name, const Shape& shape, const GetVari
   NameScopeReset at_root(g);  // variable names depend on variable scopes only
   auto def = detail::create_variable(
       g, full, detail::InitialValue{{}, [&] { return init(shape, dtype); }}, options.trainable, loc);
-  store->vars.emplace(full, def);
+  store->vars.emplace(full, def->variable.id());
   return Variable(def);
 }
 

@@ -30,8 +30,8 @@ std::shared_ptr<const VariableDef> create_variable(Graph& g, const std::string& 
   Output read = identity(var.output(0), "read");
   auto def = std::make_shared<VariableDef>(
       VariableDef{var, assign, read, initial, trainable, loc.to_string()});
-  g.add_to_collection(kGlobalVariables, def);
-  if (trainable) g.add_to_collection(kTrainableVariables, def);
+  g.add_to_collection(kGlobalVariables, *def);
+  if (trainable) g.add_to_collection(kTrainableVariables, *def);
   return def;
 }
 

@@ -143,7 +143,7 @@ class Graph {
   // Adds a node; its name must be a valid op name not yet used as an op.
   Operation add_node(NodeSpec spec);
 
-  void add_to_collection(const std::string& key, std::shared_ptr<const VariableDef> var);
+  void add_to_collection(const std::string& key, const VariableDef& var);
   std::vector<std::shared_ptr<const VariableDef>> get_collection(const std::string& key) const;
   // The variable whose VariableV2 op is `op`, or null.
   std::shared_ptr<const VariableDef> variable_of(const Operation& op) const;
@@ -189,14 +189,21 @@ bool is_valid_op_name(std::string_view name);
 bool is_valid_scope_name(std::string_view name);
 
 namespace detail {
+// An edge inside the graph. Nodes point at each other with plain pointers
+// (the graph owns them all), so the graph holds no handle to itself.
+struct NodeOut {
+  const Node* node;
+  int index;
+};
+
 // A node: immutable once added to the graph.
 struct Node {
   GraphState* graph = nullptr;
   int64_t id = 0;
   std::string name;
   std::string type;
-  std::vector<Output> inputs;
-  std::vector<Operation> control_inputs;
+  std::vector<NodeOut> inputs;
+  std::vector<const Node*> control_inputs;
   std::map<std::string, AttrValue> attrs;
   std::vector<std::pair<DType, Shape>> outputs;
 };

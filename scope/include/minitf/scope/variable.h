@@ -48,7 +48,10 @@ class Variable {
   operator Output() const { return value(); }  // NOLINT: converts like a TF variable
 
   const std::shared_ptr<const VariableDef>& def() const { return def_; }
-  friend bool operator==(const Variable& a, const Variable& b) { return a.def_ == b.def_; }
+  // The same variable: the same VariableV2 op.
+  friend bool operator==(const Variable& a, const Variable& b) {
+    return a.def_ == b.def_ || (a.def_ && b.def_ && a.def_->variable == b.def_->variable);
+  }
 
  private:
   const VariableDef& checked() const;
