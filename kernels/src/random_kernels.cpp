@@ -104,7 +104,7 @@ void register_random_kernels(KernelRegistry& r) {
     if (out.dtype() == float32) {
       std::fill(out.data<float>().begin(), out.data<float>().end(), value);
     } else {
-      std::fill(out.data<int32_t>().begin(), out.data<int32_t>().end(), static_cast<int32_t>(value));
+      std::fill(out.data<int32_t>().begin(), out.data<int32_t>().end(), exact_int32(value, k.what()));
     }
     ctx.outputs[0] = std::move(out);
   }));

@@ -25,6 +25,9 @@ Output make(const std::string& type, const std::string& name, const std::string&
 Output make_fill(const std::string& type, const Shape& shape, DType dtype,
                  std::map<std::string, AttrValue> attrs, const std::string& name,
                  const std::string& default_name) {
+  if (dtype == int32 && attrs.count("value")) {
+    exact_int32(std::get<float>(attrs["value"]), "A fill of dtype int32 (" + default_name + ")");
+  }
   attrs["shape"] = shape;
   attrs["dtype"] = dtype;
   return make(type, name, default_name, {}, std::move(attrs));

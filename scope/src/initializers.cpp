@@ -32,7 +32,8 @@ Initializer constant_initializer(float value) {
     if (dtype == float32) {
       for (float& x : t.data<float>()) x = value;
     } else {
-      for (int32_t& x : t.data<int32_t>()) x = static_cast<int32_t>(value);
+      const int32_t v = exact_int32(value, "constant_initializer(" + number(value) + ") for int32");
+      for (int32_t& x : t.data<int32_t>()) x = v;
     }
     return constant(t, "Const");
   });

@@ -128,6 +128,9 @@ TEST_CASE("a new variable needs a fully defined shape and a name") {
   REQUIRE_THROWS_AS(tf::get_variable("", {1}), tf::ValueError);
   REQUIRE_THROWS_MATCHES(tf::get_variable("v", {2}, tf::random_normal_initializer(), tf::int32),
                          tf::ValueError, Has("float32 values only"));
+  REQUIRE_THROWS_MATCHES(tf::get_variable("n", {2}, tf::constant_initializer(0.5f), tf::int32),
+                         tf::ValueError, Has("0.500000 is not an int32 value"));
+  REQUIRE_THROWS_MATCHES(tf::fill({2}, 3e9f, tf::int32), tf::ValueError, Has("is not an int32 value"));
 }
 
 TEST_CASE("GetVariableOptions: trainable false stays out of trainable_variables") {

@@ -17,6 +17,9 @@ const char* dtype_name(DType dtype);
 // Bytes per element.
 std::size_t dtype_size(DType dtype);
 
+// `value` as an int32 when it is a whole number in range; ValueError naming `what` otherwise.
+int32_t exact_int32(float value, const std::string& what);
+
 template <class T>
 constexpr DType dtype_of();
 template <>
