@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
     for (int t : thread_counts) {
       for (const Entry& e : entries) {
         const std::string name = shape + " | " + std::to_string(t) + "t | " + e.name;
-        if (!keys.count(name)) continue;
+        if (!keys.count(name) || !reporter.medians.count(name)) continue;  // filtered out
         const double ms = reporter.medians[name];
         const double gflops = keys[name].flops / (ms * 1e-3) / 1e9;
         rows.push_back({shape, t, e.name, ms, gflops, 100.0 * gflops / peak[t], ms / minitf_ms[{shape, t}]});

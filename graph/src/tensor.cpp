@@ -1,6 +1,7 @@
 #include <minitf/graph/tensor.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -10,31 +11,55 @@ namespace minitf {
 namespace {
 // A tensor bigger than this is refused rather than attempted (16 GiB).
 constexpr int64_t kMaxBytes = int64_t{1} << 34;
+std::atomic<int64_t> allocations{0};
 }  // namespace
 
-Tensor::Buffer::Buffer(std::size_t bytes) {
+Tensor::Buffer::Buffer(std::size_t bytes, bool zero) {
   const std::size_t rounded = (std::max<std::size_t>(bytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
   data = std::aligned_alloc(kAlignment, rounded);
   if (!data) throw std::bad_alloc();
-  std::memset(data, 0, rounded);
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  if (zero) std::memset(data, 0, rounded);
 }
 
-Tensor::Buffer::~Buffer() { std::free(data); }
+Tensor::Buffer::~Buffer() {
+  if (owned) std::free(data);
+}
 
-Tensor::Tensor(DType dtype, const Shape& shape) : dtype_(dtype), shape_(shape) {
+void Tensor::set_shape(DType dtype, const Shape& shape) {
   if (!shape.fully_defined()) {
     throw InvalidArgumentError("Tensor shape must be fully defined, got " + shape.to_string());
   }
-  num_elements_ = shape.num_elements();
-  if (num_elements_ < 0 || num_elements_ > kMaxBytes / static_cast<int64_t>(dtype_size(dtype))) {
+  const int64_t n = shape.num_elements();
+  if (n < 0 || n > kMaxBytes / static_cast<int64_t>(dtype_size(dtype))) {
     throw InvalidArgumentError("Tensor of shape " + shape.to_string() + " is too large");
   }
-  buffer_ = std::make_shared<Buffer>(num_bytes());
+  dtype_ = dtype;
+  shape_ = shape;
+  num_elements_ = n;
 }
+
+Tensor::Tensor(DType dtype, const Shape& shape, bool zero) {
+  set_shape(dtype, shape);
+  buffer_ = std::make_shared<Buffer>(num_bytes(), zero);
+}
+
+Tensor::Tensor(DType dtype, const Shape& shape) : Tensor(dtype, shape, true) {}
+
+Tensor Tensor::uninitialized(DType dtype, const Shape& shape) { return Tensor(dtype, shape, false); }
+
+Tensor Tensor::view(DType dtype, const Shape& shape, std::shared_ptr<void> keep_alive, void* data) {
+  Tensor t;
+  t.set_shape(dtype, shape);
+  t.buffer_ = std::make_shared<Buffer>(std::move(keep_alive), data);
+  return t;
+}
+
+int64_t Tensor::buffer_allocations() { return allocations.load(std::memory_order_relaxed); }
 
 Tensor Tensor::clone() const {
   if (empty()) return {};
-  Tensor t(dtype_, shape_);
+  Tensor t = uninitialized(dtype_, shape_);
   std::memcpy(t.raw(), raw(), num_bytes());
   return t;
 }

@@ -75,11 +75,8 @@ class ConvKernel final : public OpKernel {
     } catch (const ValueError& e) {
       throw InvalidArgumentError(e.what());
     }
-    Tensor out(float32, Shape{xs.dim(0), h.out, wd.out, ws.dim(3)});
-    if (out.num_elements() == 0) {
-      ctx.outputs[0] = std::move(out);
-      return;
-    }
+    Tensor& out = ctx.allocate_output(0, float32, Shape{xs.dim(0), h.out, wd.out, ws.dim(3)});
+    if (out.num_elements() == 0) return;
     try {
       Primitive& p = primitive(xs, ws, h, wd);
       memory weights = weights_for(p, w);
@@ -93,14 +90,13 @@ class ConvKernel final : public OpKernel {
                                            {DNNL_ARG_SCRATCHPAD, scratch}};
       if (bias) args.emplace(DNNL_ARG_BIAS, memory(p.bias_md, eng, const_cast<void*>(bias->raw())));
       ctx.device.bind_calling_thread();
-      dnnl::stream stream(eng);
+      thread_local dnnl::stream stream(eng);
       p.prim.execute(stream, args);
       stream.wait();
     } catch (const dnnl::error& e) {
       throw InvalidArgumentError("oneDNN failed in Conv2D " + what() + " with input shapes " + xs.to_string() +
                                  ", " + ws.to_string() + ": " + e.what());
     }
-    ctx.outputs[0] = std::move(out);
   }
 
  private:

@@ -7,6 +7,9 @@ namespace minitf::kernels {
 namespace {
 
 constexpr int kMaxBroadcastRank = 6;
+// Below this many elements a plain loop beats handing work to the thread pool
+// (the executor-overhead benchmark: 16-float adds).
+constexpr int64_t kInlineElements = 1 << 15;
 
 template <int R>
 using ConstMap = Eigen::TensorMap<Eigen::Tensor<const float, R, Eigen::RowMajor>, Eigen::Aligned>;
@@ -51,8 +54,13 @@ void add(const OpKernel& k, KernelContext& ctx) {
   } catch (const ValueError& e) {
     throw InvalidArgumentError(e.what());
   }
-  Tensor out(float32, shape);
-  if (a.shape() == b.shape()) {
+  Tensor& out = ctx.allocate_output(0, float32, shape);
+  const int64_t n = out.num_elements();
+  if (a.shape() == b.shape() && n <= kInlineElements) {
+    float* o = out.data<float>().data();
+    const float *pa = a.data<float>().data(), *pb = b.data<float>().data();
+    for (int64_t i = 0; i < n; ++i) o[i] = pa[i] + pb[i];
+  } else if (a.shape() == b.shape()) {
     flat(out).device(eigen(ctx)) = flat(a) + flat(b);
   } else if (b.num_elements() == 1 && a.shape() == shape) {
     flat(out).device(eigen(ctx)) = flat(a) + b.data<float>()[0];
@@ -72,14 +80,18 @@ void add(const OpKernel& k, KernelContext& ctx) {
                                    a.shape().to_string() + " and " + b.shape().to_string());
     }
   }
-  ctx.outputs[0] = std::move(out);
 }
 
 void relu(const OpKernel& k, KernelContext& ctx) {
   const Tensor& x = float_input(k, ctx, 0);
-  Tensor out(float32, x.shape());
-  flat(out).device(eigen(ctx)) = flat(x).cwiseMax(0.f);
-  ctx.outputs[0] = std::move(out);
+  Tensor& out = ctx.allocate_output(0, float32, x.shape());
+  if (x.num_elements() <= kInlineElements) {
+    float* o = out.data<float>().data();
+    const float* px = x.data<float>().data();
+    for (int64_t i = 0; i < x.num_elements(); ++i) o[i] = px[i] > 0.f ? px[i] : 0.f;
+  } else {
+    flat(out).device(eigen(ctx)) = flat(x).cwiseMax(0.f);
+  }
 }
 
 void bias_add(const OpKernel& k, KernelContext& ctx) {
@@ -90,13 +102,12 @@ void bias_add(const OpKernel& k, KernelContext& ctx) {
     throw InvalidArgumentError("Op " + k.what() + " needs bias of shape [C] and value of shape [..., C], got " +
                                x.shape().to_string() + " and " + bias.shape().to_string());
   }
-  Tensor out(float32, x.shape());
+  Tensor& out = ctx.allocate_output(0, float32, x.shape());
   const Eigen::Index rows = c ? x.num_elements() / c : 0;
   Map<2> o(out.data<float>().data(), rows, c);
   o.device(eigen(ctx)) = ConstMap<2>(x.data<float>().data(), rows, c) +
                          ConstMap<2>(bias.data<float>().data(), 1, c)
                              .broadcast(Eigen::array<Eigen::Index, 2>{rows, 1});
-  ctx.outputs[0] = std::move(out);
 }
 
 }  // namespace

@@ -10,14 +10,17 @@ void register_elementwise_kernels(KernelRegistry& registry);
 void register_conv_kernels(KernelRegistry& registry);
 
 // A kernel made of a function, for ops with no state of their own.
+// `allocates` is false when its outputs alias other tensors.
 template <class F>
-KernelFactory simple_kernel(F f) {
+KernelFactory simple_kernel(F f, bool allocates = true) {
   struct Fn final : OpKernel {
-    Fn(const Operation& op, F fn) : OpKernel(op), fn_(fn) {}
+    Fn(const Operation& op, F fn, bool allocates) : OpKernel(op), fn_(fn), allocates_(allocates) {}
     void compute(KernelContext& ctx) override { fn_(*this, ctx); }
+    bool allocates_outputs() const override { return allocates_; }
     F fn_;
+    bool allocates_;
   };
-  return [f](const Operation& op) { return std::make_unique<Fn>(op, f); };
+  return [f, allocates](const Operation& op) { return std::make_unique<Fn>(op, f, allocates); };
 }
 
 // A float32 input of the op, or InvalidArgumentError naming it.

@@ -40,12 +40,11 @@ class RandomKernel final : public OpKernel {
   void compute(KernelContext& ctx) override {
     // Each run of the op draws new numbers, as a TF random op does.
     const auto run = static_cast<uint32_t>(runs_.fetch_add(1));
-    Tensor out(float32, op().attr<Shape>("shape"));
+    Tensor& out = ctx.allocate_output(0, float32, op().attr<Shape>("shape"));
     float* data = out.data<float>().data();
     parallel_for(ctx.device, out.num_elements(), [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) data[i] = draw(static_cast<uint64_t>(i), run);
     });
-    ctx.outputs[0] = std::move(out);
   }
 
  private:
@@ -100,13 +99,12 @@ void parallel_for(const CpuDevice& device, int64_t n, F f) {
 void register_random_kernels(KernelRegistry& r) {
   r.add("Fill", simple_kernel([](const OpKernel& k, KernelContext& ctx) {
     const float value = k.op().attr<float>("value");
-    Tensor out(k.op().attr<DType>("dtype"), k.op().attr<Shape>("shape"));
+    Tensor& out = ctx.allocate_output(0, k.op().attr<DType>("dtype"), k.op().attr<Shape>("shape"));
     if (out.dtype() == float32) {
       std::fill(out.data<float>().begin(), out.data<float>().end(), value);
     } else {
       std::fill(out.data<int32_t>().begin(), out.data<int32_t>().end(), exact_int32(value, k.what()));
     }
-    ctx.outputs[0] = std::move(out);
   }));
   r.add("RandomUniform", [](const Operation& op) {
     return std::make_unique<RandomKernel>(op, RandomKernel::Kind::kUniform);

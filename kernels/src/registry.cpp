@@ -4,6 +4,13 @@
 
 namespace minitf::kernels {
 
+Tensor& KernelContext::allocate_output(size_t i, DType dtype, const Shape& shape) const {
+  Tensor& t = *outputs[i];
+  const bool fits = !t.empty() && t.dtype() == dtype && t.shape() == shape;
+  if (!fits || (!t.is_view() && t.buffer_shared())) t = Tensor::uninitialized(dtype, shape);
+  return t;
+}
+
 void KernelRegistry::add(const std::string& type, KernelFactory factory) {
   factories_[type] = std::move(factory);
 }

@@ -139,24 +139,23 @@ class Builder {
       return it->second;
     };
     for (const Output& f : feeds_) plan->feed_slots.push_back(slot(f));
-    std::map<int, size_t> last_use;
+    std::map<int, int> last_use;
     for (size_t s = 0; s < items.size(); ++s) {
       PlanStep step;
       step.kernel = std::move(items[s].kernel);
       for (const Output& in : items[s].inputs) {
         step.inputs.push_back(in.empty() ? -1 : slot(in));
-        if (!in.empty()) last_use[step.inputs.back()] = s;
+        if (!in.empty()) last_use[step.inputs.back()] = static_cast<int>(s);
       }
       for (const Output& out : items[s].outputs) step.outputs.push_back(slot(out));
       plan->steps.push_back(std::move(step));
       plan->description += (plan->description.empty() ? "" : ", ") + items[s].op.name();
     }
     for (const Output& f : fetches_) plan->fetch_slots.push_back(slot(f));
-    std::set<int> kept(plan->fetch_slots.begin(), plan->fetch_slots.end());
-    for (const auto& [s, step] : last_use) {
-      if (!kept.count(s)) plan->steps[step].release.push_back(s);
-    }
     plan->num_slots = static_cast<int>(slots.size());
+    plan->last_use.assign(slots.size(), -1);
+    for (const auto& [s, step] : last_use) plan->last_use[static_cast<size_t>(s)] = step;
+    for (int s : plan->fetch_slots) plan->last_use[static_cast<size_t>(s)] = static_cast<int>(plan->steps.size());
     return plan;
   }
 

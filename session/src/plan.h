@@ -13,7 +13,6 @@ struct PlanStep {
   std::unique_ptr<kernels::OpKernel> kernel;
   std::vector<int> inputs;  // value slots; -1 passes no value (Assign's variable input)
   std::vector<int> outputs;
-  std::vector<int> release;  // slots nobody needs after this step
 };
 
 struct Plan {
@@ -21,6 +20,8 @@ struct Plan {
   std::vector<int> feed_slots;   // one per feed, in the order of the key
   std::vector<int> fetch_slots;  // one per fetch
   int num_slots = 0;
+  // The last step that reads each slot (steps.size() for fetched slots, -1 for unread).
+  std::vector<int> last_use;
   std::string description;  // for debug logs
 };
 

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "arena.h"
 #include "plan.h"
 
 namespace minitf {
@@ -27,6 +28,60 @@ std::string name_list(const std::vector<Output>& outs) {
   std::string s;
   for (const Output& o : outs) s += o.name() + ",";
   return s;
+}
+
+// One run's values. A plan keeps a pool of these, so concurrent runs never
+// share one, and a steady-state run reuses everything in it: the slots, the
+// pointers kernels read through, and the arena its intermediate tensors live in.
+struct RunState {
+  explicit RunState(const detail::Plan& plan) : slots(static_cast<size_t>(plan.num_slots)) {
+    static const Tensor kNoValue;
+    for (const detail::PlanStep& step : plan.steps) {
+      auto& in = inputs.emplace_back();
+      for (int s : step.inputs) in.push_back(s >= 0 ? &slots[static_cast<size_t>(s)] : &kNoValue);
+      auto& out = outputs.emplace_back();
+      for (int s : step.outputs) out.push_back(&slots[static_cast<size_t>(s)]);
+    }
+  }
+
+  std::vector<Tensor> slots;
+  std::vector<std::vector<const Tensor*>> inputs;  // per step
+  std::vector<std::vector<Tensor*>> outputs;       // per step
+  std::vector<Shape> feed_shapes;                  // what the arena was planned for
+  bool planned = false;
+  std::vector<std::pair<size_t, Tensor>> views;  // slot -> its place in the arena
+};
+
+// Plans the arena from the sizes a first run produced: every tensor a kernel
+// computed gets a place, shared with tensors whose lifetimes do not overlap.
+void plan_arena(const detail::Plan& plan, RunState& state) {
+  std::vector<detail::ArenaRequest> requests;
+  std::vector<size_t> slots;
+  for (size_t s = 0; s < plan.steps.size(); ++s) {
+    if (!plan.steps[s].kernel->allocates_outputs()) continue;
+    for (int o : plan.steps[s].outputs) {
+      const Tensor& t = state.slots[static_cast<size_t>(o)];
+      if (t.empty()) continue;
+      const int last = std::max(plan.last_use[static_cast<size_t>(o)], static_cast<int>(s));
+      requests.push_back({t.num_bytes(), static_cast<int>(s), last});
+      slots.push_back(static_cast<size_t>(o));
+    }
+  }
+  const detail::ArenaLayout layout = detail::plan_arena(requests);
+  void* memory = std::aligned_alloc(Tensor::kAlignment, std::max<size_t>(layout.total, Tensor::kAlignment));
+  if (!memory) throw std::bad_alloc();
+  std::shared_ptr<void> arena(memory, std::free);
+  state.views.clear();
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const Tensor& t = state.slots[slots[i]];
+    state.views.emplace_back(slots[i], Tensor::view(t.dtype(), t.shape(), arena,
+                                                    static_cast<char*>(memory) + layout.offsets[i]));
+  }
+  size_t naive = 0;
+  for (const auto& r : requests) naive += r.bytes;
+  spdlog::debug("plan: arena of {} bytes for {} tensors ({} bytes without sharing)", layout.total,
+                requests.size(), naive);
+  state.planned = true;
 }
 
 }  // namespace
@@ -100,20 +155,50 @@ struct Session::Impl final : kernels::VariableAccess {
     }
   }
 
+  // A RunState of `plan` for this call alone, returned to the pool when the guard dies.
+  struct StateLease {
+    StateLease(Impl& impl, detail::Plan& plan) : impl(impl), plan(plan) {
+      std::lock_guard lock(impl.pools_mu);
+      auto& pool = impl.pools[&plan];
+      if (!pool.empty()) {
+        state = std::move(pool.back());
+        pool.pop_back();
+      }
+      if (!state) state = std::make_unique<RunState>(plan);
+    }
+    ~StateLease() {
+      std::lock_guard lock(impl.pools_mu);
+      impl.pools[&plan].push_back(std::move(state));
+    }
+    StateLease(const StateLease&) = delete;
+    StateLease& operator=(const StateLease&) = delete;
+    Impl& impl;
+    detail::Plan& plan;
+    std::unique_ptr<RunState> state;
+  };
+
   std::vector<Tensor> run(const FeedDict& feeds, const std::vector<Output>& fetches,
                           const std::vector<Operation>& targets) {
     detail::Plan& plan = plan_for(feeds, fetches, targets);
-    std::vector<Tensor> slots(static_cast<size_t>(plan.num_slots));
-    for (size_t i = 0; i < feeds.size(); ++i) {
-      check_feed(feeds[i].first, feeds[i].second);
-      slots[static_cast<size_t>(plan.feed_slots[i])] = feeds[i].second;
+    for (const auto& [out, value] : feeds) check_feed(out, value);
+    StateLease lease(*this, plan);
+    RunState& state = *lease.state;
+    if (state.planned) {
+      bool same = state.feed_shapes.size() == feeds.size();
+      for (size_t i = 0; same && i < feeds.size(); ++i) same = state.feed_shapes[i] == feeds[i].second.shape();
+      if (!same) state.planned = false;
     }
-    std::vector<Tensor> inputs, outputs;
-    for (detail::PlanStep& step : plan.steps) {
-      inputs.clear();
-      for (int s : step.inputs) inputs.push_back(s >= 0 ? slots[static_cast<size_t>(s)] : Tensor());
-      outputs.assign(step.outputs.size(), Tensor());
-      kernels::KernelContext ctx{inputs, outputs, *this, device};
+    if (!state.planned) {
+      state.feed_shapes.clear();
+      for (const auto& feed : feeds) state.feed_shapes.push_back(feed.second.shape());
+    }
+    for (size_t i = 0; i < feeds.size(); ++i) state.slots[static_cast<size_t>(plan.feed_slots[i])] = feeds[i].second;
+    if (state.planned) {
+      for (auto& [slot, view] : state.views) state.slots[slot] = view;
+    }
+    for (size_t s = 0; s < plan.steps.size(); ++s) {
+      detail::PlanStep& step = plan.steps[s];
+      kernels::KernelContext ctx{state.inputs[s], state.outputs[s], *this, device};
       try {
         step.kernel->compute(ctx);
       } catch (const ValueError& e) {  // a shape rule broken by run-time values
@@ -125,17 +210,14 @@ struct Session::Impl final : kernels::VariableAccess {
       } catch (const std::exception& e) {
         throw Error("Op " + step.kernel->what() + " failed: " + e.what());
       }
-      for (size_t j = 0; j < step.outputs.size(); ++j) {
-        slots[static_cast<size_t>(step.outputs[j])] = std::move(outputs[j]);
-      }
-      for (int s : step.release) slots[static_cast<size_t>(s)] = Tensor();
     }
     std::vector<Tensor> results;
     for (int s : plan.fetch_slots) {
-      const Tensor& t = slots[static_cast<size_t>(s)];
-      // A fetch must not alias a variable's or a constant's storage.
-      results.push_back(t.buffer_shared() ? t.clone() : t);
+      const Tensor& t = state.slots[static_cast<size_t>(s)];
+      // A fetch never aliases the arena, a variable's storage or a constant.
+      results.push_back(t.is_view() || t.buffer_shared() ? t.clone() : t);
     }
+    if (!state.planned && options.use_arena) plan_arena(plan, state);
     return results;
   }
 
@@ -146,6 +228,8 @@ struct Session::Impl final : kernels::VariableAccess {
   std::unordered_map<int64_t, Tensor> values;
   std::shared_mutex plans_mu;
   std::unordered_map<std::string, std::unique_ptr<detail::Plan>> plans;
+  std::mutex pools_mu;
+  std::unordered_map<const detail::Plan*, std::vector<std::unique_ptr<RunState>>> pools;
 };
 
 Session::Session(SessionOptions options) : Session(get_default_graph(), options) {}

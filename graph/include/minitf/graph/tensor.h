@@ -20,6 +20,14 @@ class Tensor {
   Tensor() = default;
   // A zero-filled tensor. The shape must be fully defined.
   Tensor(DType dtype, const Shape& shape);
+  // A tensor whose contents are unspecified, for code that writes every element.
+  static Tensor uninitialized(DType dtype, const Shape& shape);
+  // A tensor over memory someone else owns; `keep_alive` holds that memory
+  // (the session's arenas). `data` must be 64-byte aligned and large enough.
+  static Tensor view(DType dtype, const Shape& shape, std::shared_ptr<void> keep_alive, void* data);
+  // How many tensor buffers this process has allocated (arenas not counted):
+  // the tests use it to prove that a steady-state run allocates none.
+  static int64_t buffer_allocations();
 
   template <class T>
   static Tensor from(const Shape& shape, std::vector<T> values) {
@@ -56,6 +64,8 @@ class Tensor {
 
   void* raw() { return buffer_ ? buffer_->data : nullptr; }
   const void* raw() const { return buffer_ ? buffer_->data : nullptr; }
+  // True when this is a view (Tensor::view) rather than an owner of its buffer.
+  bool is_view() const { return buffer_ && !buffer_->owned; }
   // A deep copy with its own buffer.
   Tensor clone() const;
   // True when both share one buffer.
@@ -65,12 +75,17 @@ class Tensor {
 
  private:
   struct Buffer {
-    explicit Buffer(std::size_t bytes);
+    Buffer(std::size_t bytes, bool zero);
+    Buffer(std::shared_ptr<void> keep_alive, void* data) : data(data), owned(false), keep_alive(std::move(keep_alive)) {}
     ~Buffer();
     Buffer(const Buffer&) = delete;
     Buffer& operator=(const Buffer&) = delete;
     void* data = nullptr;
+    bool owned = true;
+    std::shared_ptr<void> keep_alive;
   };
+  Tensor(DType dtype, const Shape& shape, bool zero);
+  void set_shape(DType dtype, const Shape& shape);
 
   void check_dtype(DType wanted) const;
   void check_count(std::size_t count) const;

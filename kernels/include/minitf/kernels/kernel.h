@@ -39,12 +39,20 @@ class CpuDevice {
   std::unique_ptr<Impl> impl_;
 };
 
-// What one kernel invocation sees.
+// What one kernel invocation sees. An output may arrive holding a buffer of
+// the right dtype and shape (from the session's arena); a kernel that
+// computes into its output then writes there instead of allocating.
 struct KernelContext {
-  std::span<const Tensor> inputs;
-  std::vector<Tensor>& outputs;  // sized to the op's outputs; the kernel fills them
+  std::span<const Tensor* const> inputs;
+  std::span<Tensor* const> outputs;
   VariableAccess& variables;
   const CpuDevice& device;
+
+  const Tensor& input(size_t i) const { return *inputs[i]; }
+  Tensor& output(size_t i) const { return *outputs[i]; }
+  // Output i as a tensor of this dtype and shape: the arena's buffer when it
+  // fits and no one else holds it, a new buffer otherwise.
+  Tensor& allocate_output(size_t i, DType dtype, const Shape& shape) const;
 };
 
 // One op's kernel. A plan creates one per op and may call compute() from
@@ -54,6 +62,9 @@ class OpKernel {
   explicit OpKernel(Operation op) : op_(std::move(op)) {}
   virtual ~OpKernel() = default;
   virtual void compute(KernelContext& ctx) = 0;
+  // False for kernels whose outputs alias something else (a variable, a
+  // constant, an input): the session gives their outputs no arena space.
+  virtual bool allocates_outputs() const { return true; }
   const Operation& op() const { return op_; }
   // "'foo/Conv2D' (op: 'Conv2D')", for error messages.
   std::string what() const { return "'" + op_.name() + "' (op: '" + op_.type() + "')"; }

@@ -14,6 +14,9 @@ struct SessionOptions {
   int num_threads = 0;
   // Fuse Conv2D + bias + Relu into one oneDNN primitive.
   bool fuse_conv = true;
+  // Keep intermediate tensors in a per-plan arena planned by liveness, so a
+  // steady-state run allocates no tensor buffers (false: allocate each time).
+  bool use_arena = true;
 };
 
 // Values fed for tensors of the graph, usually placeholders.
