@@ -2,6 +2,8 @@
 // one primitive per input shape (created once, executed many times), weights
 // reordered into the primitive's layout once per variable value, and bias and
 // relu fused as post-ops when the session's plan asks for it.
+#include <omp.h>
+
 #include <map>
 #include <mutex>
 
@@ -78,7 +80,10 @@ class ConvKernel final : public OpKernel {
     Tensor& out = ctx.allocate_output(0, float32, Shape{xs.dim(0), h.out, wd.out, ws.dim(3)});
     if (out.num_elements() == 0) return;
     try {
-      Primitive& p = primitive(xs, ws, h, wd);
+      // oneDNN fixes a primitive's thread count when it is created, so the
+      // primitive is made (and cached) for the threads this call may use.
+      omp_set_num_threads(ctx.num_threads);
+      Primitive& p = primitive(xs, ws, h, wd, ctx.num_threads);
       memory weights = weights_for(p, w);
       const dnnl::engine& eng = cpu_engine();
       memory src(p.src_md, eng, const_cast<void*>(x.raw()));
@@ -89,7 +94,6 @@ class ConvKernel final : public OpKernel {
                                            {DNNL_ARG_DST, dst},
                                            {DNNL_ARG_SCRATCHPAD, scratch}};
       if (bias) args.emplace(DNNL_ARG_BIAS, memory(p.bias_md, eng, const_cast<void*>(bias->raw())));
-      ctx.device.bind_calling_thread();
       thread_local dnnl::stream stream(eng);
       p.prim.execute(stream, args);
       stream.wait();
@@ -109,9 +113,10 @@ class ConvKernel final : public OpKernel {
     memory weights_reordered;
   };
 
-  Primitive& primitive(const Shape& xs, const Shape& ws, const ConvDim& h, const ConvDim& w) {
+  Primitive& primitive(const Shape& xs, const Shape& ws, const ConvDim& h, const ConvDim& w, int threads) {
     std::vector<int64_t> key = xs.dims();
     key.insert(key.end(), ws.dims().begin(), ws.dims().end());
+    key.push_back(threads);
     std::lock_guard lock(mu_);
     auto found = cache_.find(key);
     if (found != cache_.end()) return found->second;
@@ -139,8 +144,8 @@ class ConvKernel final : public OpKernel {
       attr.set_post_ops(ops);
     }
     dnnl::convolution_forward::primitive_desc pd(desc, attr, cpu_engine());
-    spdlog::debug("{}: oneDNN conv {} -> {} (bias {}, relu {}) uses {}", op().name(), xs.to_string(),
-                  Shape{xs.dim(0), h.out, w.out, ws.dim(3)}.to_string(), with_bias_, with_relu_,
+    spdlog::debug("{}: oneDNN conv {} -> {} (bias {}, relu {}, {} threads) uses {}", op().name(), xs.to_string(),
+                  Shape{xs.dim(0), h.out, w.out, ws.dim(3)}.to_string(), with_bias_, with_relu_, threads,
                   pd.impl_info_str());
     auto [it, inserted] = cache_.emplace(
         key, Primitive{src_md, user_w_md, dst_md, bias_md, pd, dnnl::convolution_forward(pd), {}, {}});

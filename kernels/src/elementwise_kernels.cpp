@@ -19,7 +19,15 @@ using Map = Eigen::TensorMap<Eigen::Tensor<float, R, Eigen::RowMajor>, Eigen::Al
 ConstMap<1> flat(const Tensor& t) { return ConstMap<1>(t.data<float>().data(), t.num_elements()); }
 Map<1> flat(Tensor& t) { return Map<1>(t.data<float>().data(), t.num_elements()); }
 
-const Eigen::ThreadPoolDevice& eigen(const KernelContext& ctx) { return ctx.device.impl().device; }
+// dst = expr, on the session's thread pool unless this call must stay on its thread.
+template <class Dst, class Expr>
+void evaluate(const KernelContext& ctx, Dst&& dst, const Expr& expr) {
+  if (ctx.num_threads > 1) {
+    dst.device(ctx.device.impl().device) = expr;
+  } else {
+    dst = expr;
+  }
+}
 
 // The input's dims padded with leading 1s to rank R.
 template <int R>
@@ -41,13 +49,19 @@ void broadcast_add(const KernelContext& ctx, const Tensor& a, const Tensor& b, T
     bf[i] = bd[i] == od[i] ? 1 : od[i];
   }
   Map<R> o(out.data<float>().data(), od);
-  o.device(eigen(ctx)) = ConstMap<R>(a.data<float>().data(), ad).broadcast(af) +
-                         ConstMap<R>(b.data<float>().data(), bd).broadcast(bf);
+  evaluate(ctx, o, ConstMap<R>(a.data<float>().data(), ad).broadcast(af) +
+                      ConstMap<R>(b.data<float>().data(), bd).broadcast(bf));
 }
 
 void add(const OpKernel& k, KernelContext& ctx) {
   const Tensor& a = float_input(k, ctx, 0);
   const Tensor& b = float_input(k, ctx, 1);
+  if (a.shape() == b.shape() && a.num_elements() <= kInlineElements) {  // the executor's hot path
+    float* o = ctx.allocate_output(0, float32, a.shape()).data<float>().data();
+    const float *pa = a.data<float>().data(), *pb = b.data<float>().data();
+    for (int64_t i = 0; i < a.num_elements(); ++i) o[i] = pa[i] + pb[i];
+    return;
+  }
   Shape shape;
   try {
     shape = broadcast_shapes(a.shape(), b.shape(), k.what());
@@ -55,17 +69,12 @@ void add(const OpKernel& k, KernelContext& ctx) {
     throw InvalidArgumentError(e.what());
   }
   Tensor& out = ctx.allocate_output(0, float32, shape);
-  const int64_t n = out.num_elements();
-  if (a.shape() == b.shape() && n <= kInlineElements) {
-    float* o = out.data<float>().data();
-    const float *pa = a.data<float>().data(), *pb = b.data<float>().data();
-    for (int64_t i = 0; i < n; ++i) o[i] = pa[i] + pb[i];
-  } else if (a.shape() == b.shape()) {
-    flat(out).device(eigen(ctx)) = flat(a) + flat(b);
+  if (a.shape() == b.shape()) {
+    evaluate(ctx, flat(out), flat(a) + flat(b));
   } else if (b.num_elements() == 1 && a.shape() == shape) {
-    flat(out).device(eigen(ctx)) = flat(a) + b.data<float>()[0];
+    evaluate(ctx, flat(out), flat(a) + b.data<float>()[0]);
   } else if (a.num_elements() == 1 && b.shape() == shape) {
-    flat(out).device(eigen(ctx)) = flat(b) + a.data<float>()[0];
+    evaluate(ctx, flat(out), flat(b) + a.data<float>()[0]);
   } else {
     switch (shape.rank()) {
       case 1: broadcast_add<1>(ctx, a, b, out); break;
@@ -90,7 +99,7 @@ void relu(const OpKernel& k, KernelContext& ctx) {
     const float* px = x.data<float>().data();
     for (int64_t i = 0; i < x.num_elements(); ++i) o[i] = px[i] > 0.f ? px[i] : 0.f;
   } else {
-    flat(out).device(eigen(ctx)) = flat(x).cwiseMax(0.f);
+    evaluate(ctx, flat(out), flat(x).cwiseMax(0.f));
   }
 }
 
@@ -105,9 +114,8 @@ void bias_add(const OpKernel& k, KernelContext& ctx) {
   Tensor& out = ctx.allocate_output(0, float32, x.shape());
   const Eigen::Index rows = c ? x.num_elements() / c : 0;
   Map<2> o(out.data<float>().data(), rows, c);
-  o.device(eigen(ctx)) = ConstMap<2>(x.data<float>().data(), rows, c) +
-                         ConstMap<2>(bias.data<float>().data(), 1, c)
-                             .broadcast(Eigen::array<Eigen::Index, 2>{rows, 1});
+  evaluate(ctx, o, ConstMap<2>(x.data<float>().data(), rows, c) +
+                      ConstMap<2>(bias.data<float>().data(), 1, c).broadcast(Eigen::array<Eigen::Index, 2>{rows, 1}));
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ namespace {
 // Splits the work into chunks run on the device's threads; each element's
 // value depends only on its index, so chunking never changes the result.
 template <class F>
-void parallel_for(const CpuDevice& device, int64_t n, F f);
+void parallel_for(int threads, int64_t n, F f);
 
 class RandomKernel final : public OpKernel {
  public:
@@ -42,7 +42,7 @@ class RandomKernel final : public OpKernel {
     const auto run = static_cast<uint32_t>(runs_.fetch_add(1));
     Tensor& out = ctx.allocate_output(0, float32, op().attr<Shape>("shape"));
     float* data = out.data<float>().data();
-    parallel_for(ctx.device, out.num_elements(), [&](int64_t begin, int64_t end) {
+    parallel_for(ctx.num_threads, out.num_elements(), [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) data[i] = draw(static_cast<uint64_t>(i), run);
     });
   }
@@ -82,9 +82,9 @@ class RandomKernel final : public OpKernel {
 };
 
 template <class F>
-void parallel_for(const CpuDevice& device, int64_t n, F f) {
+void parallel_for(int threads, int64_t n, F f) {
   constexpr int64_t kMinChunk = 1 << 14;
-  const int64_t chunks = std::min<int64_t>(device.num_threads(), (n + kMinChunk - 1) / kMinChunk);
+  const int64_t chunks = std::min<int64_t>(threads, (n + kMinChunk - 1) / kMinChunk);
   if (chunks <= 1) {
     f(0, n);
     return;

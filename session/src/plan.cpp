@@ -131,6 +131,48 @@ class Builder {
     return items;
   }
 
+  // Union-find over the steps that compute: two are in one group when one reads what the other computed.
+  static void find_components(Plan& plan) {
+    const size_t n = plan.steps.size();
+    std::vector<int> producer(static_cast<size_t>(plan.num_slots), -1);
+    std::vector<bool> work(n, false);
+    std::vector<size_t> parent(n);
+    for (size_t s = 0; s < n; ++s) parent[s] = s;
+    auto root = [&](size_t x) {
+      while (parent[x] != x) x = parent[x] = parent[parent[x]];
+      return x;
+    };
+    for (size_t s = 0; s < n; ++s) {
+      const PlanStep& step = plan.steps[s];
+      plan.has_assign = plan.has_assign || step.kernel->op().type() == "Assign";
+      bool reads_work = false;
+      for (int in : step.inputs) {
+        if (in >= 0 && producer[static_cast<size_t>(in)] >= 0 && work[static_cast<size_t>(producer[static_cast<size_t>(in)])]) {
+          reads_work = true;
+          parent[root(s)] = root(static_cast<size_t>(producer[static_cast<size_t>(in)]));
+        }
+      }
+      work[s] = reads_work || (step.kernel->allocates_outputs() && !step.inputs.empty());
+      for (int out : step.outputs) producer[static_cast<size_t>(out)] = static_cast<int>(s);
+    }
+    std::map<size_t, int> ids;
+    plan.component.assign(n, -1);
+    for (size_t s = 0; s < n; ++s) {
+      if (!work[s]) continue;
+      auto [it, added] = ids.emplace(root(s), static_cast<int>(ids.size()));
+      plan.component[s] = it->second;
+    }
+    plan.num_components = static_cast<int>(ids.size());
+    plan.component_steps.assign(ids.size(), {});
+    for (size_t s = 0; s < n; ++s) {
+      if (plan.component[s] < 0) {
+        plan.source_steps.push_back(s);
+      } else {
+        plan.component_steps[static_cast<size_t>(plan.component[s])].push_back(s);
+      }
+    }
+  }
+
   std::unique_ptr<Plan> assemble(std::vector<Item>& items) {
     auto plan = std::make_unique<Plan>();
     std::map<Key, int> slots;
@@ -153,6 +195,7 @@ class Builder {
     }
     for (const Output& f : fetches_) plan->fetch_slots.push_back(slot(f));
     plan->num_slots = static_cast<int>(slots.size());
+    find_components(*plan);
     plan->last_use.assign(slots.size(), -1);
     for (const auto& [s, step] : last_use) plan->last_use[static_cast<size_t>(s)] = step;
     for (int s : plan->fetch_slots) plan->last_use[static_cast<size_t>(s)] = static_cast<int>(plan->steps.size());
@@ -175,7 +218,8 @@ std::unique_ptr<Plan> build_plan(const Graph&, const std::vector<Output>& feeds,
                                  const std::vector<Output>& fetches, const std::vector<Operation>& targets,
                                  const PlanOptions& options) {
   auto plan = Builder(feeds, fetches, targets, options).build();
-  spdlog::debug("plan: {} steps: {}", plan->steps.size(), plan->description);
+  spdlog::debug("plan: {} steps in {} independent branches: {}", plan->steps.size(), plan->num_components,
+                plan->description);
   return plan;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 // A plan: what one (feeds, fetches, targets) combination runs, built once per session.
+#include <atomic>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,23 @@ struct Plan {
   // The last step that reads each slot (steps.size() for fetched slots, -1 for unread).
   std::vector<int> last_use;
   std::string description;  // for debug logs
+
+  // Independent branches: steps that compute (conv, elementwise) fall into
+  // groups that share no computed tensor, e.g. the two towers of a
+  // shared-weight model. component[s] is the step's group, or -1 for the
+  // cheap steps (reads, constants, fills) that run before the groups.
+  std::vector<int> component;
+  int num_components = 0;
+  std::vector<size_t> source_steps;                  // component -1, in order
+  std::vector<std::vector<size_t>> component_steps;  // each group's steps, in order
+  bool has_assign = false;  // branches never reorder around a write
+
+  // Whether to run the groups side by side is measured on the first runs.
+  enum Mode { kUndecided, kSerial, kBranches };
+  std::atomic<int> mode{kUndecided};
+  std::mutex timing_mu;
+  double best_seconds[3] = {0, std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
+  int trials[3] = {0, 0, 0};
 };
 
 struct PlanOptions {

@@ -1,6 +1,8 @@
 #include <minitf/session/session.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
@@ -10,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "arena.h"
+#include "branch_pool.h"
 #include "plan.h"
 
 namespace minitf {
@@ -54,33 +57,48 @@ struct RunState {
 
 // Plans the arena from the sizes a first run produced: every tensor a kernel
 // computed gets a place, shared with tensors whose lifetimes do not overlap.
+// Each independent branch gets a region of its own (branches may run side by
+// side); within a region, tensors whose lifetimes do not overlap share memory.
+// Tensors computed before the branches live for the whole run.
 void plan_arena(const detail::Plan& plan, RunState& state) {
-  std::vector<detail::ArenaRequest> requests;
-  std::vector<size_t> slots;
+  const int regions = plan.num_components + 1;
+  std::vector<std::vector<detail::ArenaRequest>> requests(static_cast<size_t>(regions));
+  std::vector<std::vector<size_t>> slots(static_cast<size_t>(regions));
+  const int end = static_cast<int>(plan.steps.size());
   for (size_t s = 0; s < plan.steps.size(); ++s) {
     if (!plan.steps[s].kernel->allocates_outputs()) continue;
+    const auto region = static_cast<size_t>(plan.component[s] + 1);
     for (int o : plan.steps[s].outputs) {
       const Tensor& t = state.slots[static_cast<size_t>(o)];
       if (t.empty()) continue;
       const int last = std::max(plan.last_use[static_cast<size_t>(o)], static_cast<int>(s));
-      requests.push_back({t.num_bytes(), static_cast<int>(s), last});
-      slots.push_back(static_cast<size_t>(o));
+      requests[region].push_back(region == 0 ? detail::ArenaRequest{t.num_bytes(), 0, end}
+                                             : detail::ArenaRequest{t.num_bytes(), static_cast<int>(s), last});
+      slots[region].push_back(static_cast<size_t>(o));
     }
   }
-  const detail::ArenaLayout layout = detail::plan_arena(requests);
-  void* memory = std::aligned_alloc(Tensor::kAlignment, std::max<size_t>(layout.total, Tensor::kAlignment));
+  std::vector<detail::ArenaLayout> layouts;
+  size_t total = 0;
+  for (const auto& r : requests) {
+    layouts.push_back(detail::plan_arena(r));
+    total += layouts.back().total;
+  }
+  void* memory = std::aligned_alloc(Tensor::kAlignment, std::max<size_t>(total, Tensor::kAlignment));
   if (!memory) throw std::bad_alloc();
   std::shared_ptr<void> arena(memory, std::free);
   state.views.clear();
-  for (size_t i = 0; i < slots.size(); ++i) {
-    const Tensor& t = state.slots[slots[i]];
-    state.views.emplace_back(slots[i], Tensor::view(t.dtype(), t.shape(), arena,
-                                                    static_cast<char*>(memory) + layout.offsets[i]));
+  size_t base = 0, naive = 0;
+  for (size_t r = 0; r < requests.size(); ++r) {
+    for (size_t i = 0; i < slots[r].size(); ++i) {
+      const Tensor& t = state.slots[slots[r][i]];
+      state.views.emplace_back(slots[r][i], Tensor::view(t.dtype(), t.shape(), arena,
+                                                         static_cast<char*>(memory) + base + layouts[r].offsets[i]));
+      naive += requests[r][i].bytes;
+    }
+    base += layouts[r].total;
   }
-  size_t naive = 0;
-  for (const auto& r : requests) naive += r.bytes;
-  spdlog::debug("plan: arena of {} bytes for {} tensors ({} bytes without sharing)", layout.total,
-                requests.size(), naive);
+  spdlog::debug("plan: arena of {} bytes for {} tensors in {} regions ({} bytes without sharing)", total,
+                state.views.size(), regions, naive);
   state.planned = true;
 }
 
@@ -91,7 +109,8 @@ struct Session::Impl final : kernels::VariableAccess {
       : graph(g),
         options(o),
         device(o.num_threads > 0 ? o.num_threads
-                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
+                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+        branch_pool(device.num_threads() - 1) {}
 
   Tensor read(const Operation& var) override {
     std::shared_lock lock(vars_mu);
@@ -196,20 +215,15 @@ struct Session::Impl final : kernels::VariableAccess {
     if (state.planned) {
       for (auto& [slot, view] : state.views) state.slots[slot] = view;
     }
-    for (size_t s = 0; s < plan.steps.size(); ++s) {
-      detail::PlanStep& step = plan.steps[s];
-      kernels::KernelContext ctx{state.inputs[s], state.outputs[s], *this, device};
-      try {
-        step.kernel->compute(ctx);
-      } catch (const ValueError& e) {  // a shape rule broken by run-time values
-        throw InvalidArgumentError(e.what());
-      } catch (const Error&) {
-        throw;
-      } catch (const std::bad_alloc&) {
-        throw InvalidArgumentError("Out of memory running op " + step.kernel->what());
-      } catch (const std::exception& e) {
-        throw Error("Op " + step.kernel->what() + " failed: " + e.what());
-      }
+    const int mode = choose_mode(plan, state);
+    const auto start = std::chrono::steady_clock::now();
+    if (mode == detail::Plan::kBranches) {
+      run_branches(plan, state);
+    } else {
+      for (size_t s = 0; s < plan.steps.size(); ++s) execute(plan, state, s, device.num_threads());
+    }
+    if (mode != detail::Plan::kUndecided && plan.mode == detail::Plan::kUndecided) {
+      record_timing(plan, mode, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     std::vector<Tensor> results;
     for (int s : plan.fetch_slots) {
@@ -221,9 +235,68 @@ struct Session::Impl final : kernels::VariableAccess {
     return results;
   }
 
+  void execute(detail::Plan& plan, RunState& state, size_t s, int threads) {
+    detail::PlanStep& step = plan.steps[s];
+    kernels::KernelContext ctx{state.inputs[s], state.outputs[s], *this, device, threads};
+    try {
+      step.kernel->compute(ctx);
+    } catch (const ValueError& e) {  // a shape rule broken by run-time values
+      throw InvalidArgumentError(e.what());
+    } catch (const Error&) {
+      throw;
+    } catch (const std::bad_alloc&) {
+      throw InvalidArgumentError("Out of memory running op " + step.kernel->what());
+    } catch (const std::exception& e) {
+      throw Error("Op " + step.kernel->what() + " failed: " + e.what());
+    }
+  }
+
+  // The cheap steps, then each branch on a thread of its own with its share of the threads.
+  void run_branches(detail::Plan& plan, RunState& state) {
+    for (size_t s : plan.source_steps) execute(plan, state, s, device.num_threads());
+    const int per_branch = std::max(1, device.num_threads() / plan.num_components);
+    const std::function<void(int)> branch = [&](int c) {
+      for (size_t s : plan.component_steps[static_cast<size_t>(c)]) execute(plan, state, s, per_branch);
+    };
+    if (!branch_pool.try_run(plan.num_components, branch)) {  // another run holds the pool
+      for (int c = 0; c < plan.num_components; ++c) {
+        for (size_t s : plan.component_steps[static_cast<size_t>(c)]) execute(plan, state, s, device.num_threads());
+      }
+    }
+  }
+
+  // Serial or branches side by side: fixed by the options, else timed on the
+  // first steady-state runs (three each) and then fixed for the plan.
+  int choose_mode(detail::Plan& plan, const RunState& state) {
+    const bool possible = plan.num_components >= 2 && device.num_threads() >= 2 && !plan.has_assign;
+    if (!possible || options.branches == Branches::Serial) return detail::Plan::kSerial;
+    if (options.branches == Branches::Parallel) return detail::Plan::kBranches;
+    if (!state.planned) return detail::Plan::kUndecided;  // the first run allocates: not a fair timing
+    const int decided = plan.mode.load();
+    if (decided != detail::Plan::kUndecided) return decided;
+    std::lock_guard lock(plan.timing_mu);
+    return plan.trials[detail::Plan::kSerial] <= plan.trials[detail::Plan::kBranches] ? detail::Plan::kSerial
+                                                                                      : detail::Plan::kBranches;
+  }
+
+  static void record_timing(detail::Plan& plan, int mode, double seconds) {
+    constexpr int kTrials = 3;
+    std::lock_guard lock(plan.timing_mu);
+    plan.trials[mode] += 1;
+    plan.best_seconds[mode] = std::min(plan.best_seconds[mode], seconds);
+    if (plan.trials[detail::Plan::kSerial] >= kTrials && plan.trials[detail::Plan::kBranches] >= kTrials) {
+      const bool branches = plan.best_seconds[detail::Plan::kBranches] < plan.best_seconds[detail::Plan::kSerial];
+      plan.mode = branches ? detail::Plan::kBranches : detail::Plan::kSerial;
+      spdlog::debug("plan: {} branches run {} ({:.3f} ms side by side, {:.3f} ms one after the other)",
+                    plan.num_components, branches ? "side by side" : "one after the other",
+                    plan.best_seconds[detail::Plan::kBranches] * 1e3, plan.best_seconds[detail::Plan::kSerial] * 1e3);
+    }
+  }
+
   Graph graph;
   SessionOptions options;
   kernels::CpuDevice device;
+  detail::BranchPool branch_pool;
   std::shared_mutex vars_mu;
   std::unordered_map<int64_t, Tensor> values;
   std::shared_mutex plans_mu;

@@ -90,3 +90,45 @@ TEST_CASE("arena runs equal allocating runs, across feed shapes and repeated run
     CHECK(values(arena.run(y, {{x, in}})) == values(plain.run(y, {{x, in}})));
   }
 }
+
+TEST_CASE("shared-weight towers run side by side give what a serial run gives") {
+  std::mt19937 rng(21);
+  FreshGraph f;
+  auto image1 = tf::placeholder(tf::float32, {1, 10, 10, 8});
+  auto image2 = tf::placeholder(tf::float32, {1, 10, 10, 8});
+  auto tower = [](const tf::Output& x) {
+    tf::Output y = x;
+    for (const char* name : {"conv1", "conv2"}) {
+      tf::variable_scope s(name);
+      auto w = tf::get_variable("w", {3, 3, 8, 8}, tf::random_normal_initializer(0.f, 0.2f, 1));
+      auto b = tf::get_variable("b", {8}, tf::constant_initializer(0.1f));
+      y = tf::relu(tf::conv2d(y, w, {1, 1, 1, 1}, "SAME") + b) + tf::relu(y);
+    }
+    return y;
+  };
+  tf::Output r1, r2;
+  {
+    tf::variable_scope scope("image_filters");
+    r1 = tower(image1);
+    scope.reuse_variables();
+    r2 = tower(image2);
+  }
+  tf::Session side_by_side(f.g, {.num_threads = 2, .branches = tf::Branches::Parallel});
+  tf::Session serial(f.g, {.num_threads = 2, .branches = tf::Branches::Serial});
+  tf::Session automatic(f.g, {.num_threads = 2});
+  for (auto* s : {&side_by_side, &serial, &automatic}) s->run(tf::global_variables_initializer());
+  std::uniform_real_distribution<float> d(0.f, 1.f);
+  for (int run = 0; run < 10; ++run) {
+    tf::Tensor a(tf::float32, image1.shape()), b(tf::float32, image2.shape());
+    for (float& v : a.data<float>()) v = d(rng);
+    for (float& v : b.data<float>()) v = d(rng);
+    const tf::FeedDict feed{{image1, a}, {image2, b}};
+    auto want = serial.run({r1, r2}, feed);
+    auto got = side_by_side.run({r1, r2}, feed);
+    auto chosen = automatic.run({r1, r2}, feed);  // times both ways on its first runs
+    for (int i = 0; i < 2; ++i) {
+      CHECK(values(got[i]) == values(want[i]));
+      CHECK(values(chosen[i]) == values(want[i]));
+    }
+  }
+}

@@ -28,8 +28,6 @@ class CpuDevice {
   CpuDevice(const CpuDevice&) = delete;
   CpuDevice& operator=(const CpuDevice&) = delete;
   int num_threads() const { return num_threads_; }
-  // Sets the calling thread's OpenMP team size to num_threads() (oneDNN uses it).
-  void bind_calling_thread() const;
 
   struct Impl;
   Impl& impl() const { return *impl_; }
@@ -47,6 +45,9 @@ struct KernelContext {
   std::span<Tensor* const> outputs;
   VariableAccess& variables;
   const CpuDevice& device;
+  // Threads this invocation may use: the device's, or fewer when the session
+  // runs independent branches side by side (then 1 means: stay on this thread).
+  int num_threads;
 
   const Tensor& input(size_t i) const { return *inputs[i]; }
   Tensor& output(size_t i) const { return *outputs[i]; }

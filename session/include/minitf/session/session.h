@@ -9,6 +9,13 @@
 
 namespace minitf {
 
+// How a run executes independent branches (e.g. the towers of a shared-weight model).
+enum class Branches {
+  Auto,      // measure both ways on the first runs of each plan and keep the faster
+  Serial,    // one after the other, each using every thread
+  Parallel,  // side by side, the threads split between them
+};
+
 struct SessionOptions {
   // Threads for oneDNN and Eigen; 0 means every core.
   int num_threads = 0;
@@ -17,6 +24,7 @@ struct SessionOptions {
   // Keep intermediate tensors in a per-plan arena planned by liveness, so a
   // steady-state run allocates no tensor buffers (false: allocate each time).
   bool use_arena = true;
+  Branches branches = Branches::Auto;
 };
 
 // Values fed for tensors of the graph, usually placeholders.
