@@ -9,7 +9,9 @@ packages=(
   libdnnl-dev                       # oneDNN 2.6: convolutions
   libeigen3-dev                     # Eigen 3.4: elementwise kernels
   libspdlog-dev                     # logging
-  catch2                            # tests
+  nlohmann-json3-dev                # checkpoint headers (JSON)
+  catch2 python3                    # tests (python3 reads checkpoints as a peer would)
+  graphviz                          # the demo's --graph picture
   libcli11-dev libstb-dev           # the demo: flags, images
   libbenchmark-dev                  # benchmarks
 )

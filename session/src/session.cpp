@@ -333,6 +333,36 @@ Tensor Session::run(std::string_view name, const FeedDict& feeds) {
   return run(impl_->graph.get_tensor_by_name(name), feeds);
 }
 
+namespace {
+void check_variable(const Graph& g, const Operation& variable) {
+  if (variable.empty() || !variable.in_graph(g)) {
+    throw ValueError("Variable op " + (variable.empty() ? std::string("(empty)") : variable.name()) +
+                     " is not an element of this session's graph");
+  }
+  if (variable.type() != "VariableV2") {
+    throw ValueError("Op " + variable.name() + " is a " + variable.type() + ", not a variable (VariableV2)");
+  }
+}
+}  // namespace
+
+Tensor Session::read_variable(const Operation& variable) {
+  check_variable(impl_->graph, variable);
+  return impl_->read(variable).clone();
+}
+
+void Session::assign_variable(const Operation& variable, const Tensor& value) {
+  check_variable(impl_->graph, variable);
+  const Shape& shape = variable.attr<Shape>("shape");
+  const DType dtype = variable.attr<DType>("dtype");
+  if (value.empty() || value.dtype() != dtype || value.shape() != shape) {
+    throw InvalidArgumentError("Cannot assign a value of " +
+                               (value.empty() ? std::string("nothing")
+                                              : std::string(dtype_name(value.dtype())) + " " + value.shape().to_string()) +
+                               " to variable " + variable.name() + " of " + dtype_name(dtype) + " " + shape.to_string());
+  }
+  impl_->assign(variable, value.clone());
+}
+
 const Graph& Session::graph() const { return impl_->graph; }
 int Session::num_threads() const { return impl_->device.num_threads(); }
 size_t Session::num_cached_plans() const {

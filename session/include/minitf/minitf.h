@@ -10,3 +10,5 @@
 #include <minitf/scope/scopes.h>
 #include <minitf/scope/variable.h>
 #include <minitf/session/session.h>
+#include <minitf/session/saver.h>
+#include <minitf/graph/write_graph.h>

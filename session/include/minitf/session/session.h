@@ -48,6 +48,14 @@ class Session {
   // Fetches "foo/add:0"; a name without ":i" runs that operation and returns an empty Tensor.
   Tensor run(std::string_view name, const FeedDict& feeds = {});
 
+  // A variable's current value (a copy), by its VariableV2 op; like running
+  // the op, FailedPreconditionError when it was never initialized.
+  Tensor read_variable(const Operation& variable);
+  // Sets a variable's value (TF's Variable.load); the dtype and shape must
+  // be the variable's. Cached copies of its weights (oneDNN layouts) are
+  // dropped with the old value.
+  void assign_variable(const Operation& variable, const Tensor& value);
+
   const Graph& graph() const;
   int num_threads() const;
   // How many distinct (feeds, fetches, targets) plans this session has built.

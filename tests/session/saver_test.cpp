@@ -1,0 +1,259 @@
+// Checkpoints: safetensors round trips, strict restore, hostile files, atomic saves.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "../../session/src/saver_testing.h"
+#include "test_util.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<float> values(const tf::Tensor& t) { return {t.data<float>().begin(), t.data<float>().end()}; }
+
+// A scratch folder, removed with everything in it.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string templ = (fs::temp_directory_path() / "minitf-test-XXXXXX").string();
+    path = mkdtemp(templ.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+// Two layers under a scope, with seeded random weights.
+std::vector<tf::Variable> model(const std::string& scope, int64_t seed) {
+  tf::variable_scope s(scope, {.initializer = tf::random_normal_initializer(0.f, 1.f, seed)});
+  std::vector<tf::Variable> vars;
+  for (const char* layer : {"conv1", "conv2"}) {
+    tf::variable_scope l(layer);
+    vars.push_back(tf::get_variable("weights", {3, 3, 4, 4}));
+    vars.push_back(tf::get_variable("biases", {4}));
+  }
+  return vars;
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string header_file(const std::string& json, const std::string& data) {
+  std::string out(8, '\0');
+  const uint64_t n = json.size();
+  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>(n >> (8 * i));
+  return out + json + data;
+}
+
+}  // namespace
+
+TEST_CASE("save then restore is exact, and restore needs no initialization") {
+  TempDir dir;
+  FreshGraph f;
+  auto vars = model("image_filters", 1);
+  tf::Session a(f.g);
+  a.run(tf::global_variables_initializer());
+  tf::train::Saver saver;
+  CHECK(saver.save(a, dir.file("ckpt.safetensors")) == dir.file("ckpt.safetensors"));
+  tf::Session b(f.g);
+  saver.restore(b, dir.file("ckpt.safetensors"));
+  for (const auto& v : vars) CHECK(values(b.run(v)) == values(a.run(v)));
+  std::vector<std::string> keys;
+  for (const auto& [key, v] : saver.variables()) keys.push_back(key);
+  CHECK(keys == std::vector<std::string>{"image_filters/conv1/biases", "image_filters/conv1/weights",
+                                         "image_filters/conv2/biases", "image_filters/conv2/weights"});
+}
+
+TEST_CASE("a map restores one model's weights into another's") {
+  TempDir dir;
+  FreshGraph f;
+  auto source = model("image_filters", 2);
+  auto target = model("tower2", 3);
+  tf::Session sess(f.g);
+  sess.run(tf::global_variables_initializer());
+  tf::train::Saver(source).save(sess, dir.file("filters.safetensors"));
+  std::map<std::string, tf::Variable> mapping;
+  for (size_t i = 0; i < source.size(); ++i) mapping[source[i].op().name()] = target[i];
+  tf::train::Saver(mapping).restore(sess, dir.file("filters.safetensors"));
+  for (size_t i = 0; i < source.size(); ++i) CHECK(values(sess.run(target[i])) == values(sess.run(source[i])));
+}
+
+TEST_CASE("restore reports every missing, unexpected and mismatched key at once, and changes nothing") {
+  TempDir dir;
+  FreshGraph f;
+  auto vars = model("net", 4);
+  auto extra = tf::get_variable("extra", {2}, tf::zeros_initializer());
+  tf::Session sess(f.g);
+  sess.run(tf::global_variables_initializer());
+  tf::train::Saver({vars[0], vars[1], extra}).save(sess, dir.file("part.safetensors"));
+  const auto before = values(sess.run(vars[0]));
+  try {
+    tf::train::Saver(vars).restore(sess, dir.file("part.safetensors"));
+    FAIL("no error");
+  } catch (const tf::NotFoundError& e) {
+    const std::string msg = e.what();
+    CHECK_THAT(msg, Catch::Contains("Missing keys:"));
+    CHECK_THAT(msg, Catch::Contains("net/conv2/weights (variable net/conv2/weights, shape [3,3,4,4])"));
+    CHECK_THAT(msg, Catch::Contains("net/conv2/biases"));
+    CHECK_THAT(msg, Catch::Contains("Unexpected keys:\n  extra (F32 [2])"));
+  }
+  // shapes that disagree, without missing keys: InvalidArgumentError
+  tf::Variable other;
+  {
+    tf::variable_scope s("other");
+    other = tf::get_variable("w", {3, 3, 4, 5});
+  }
+  sess.run(other.initializer());
+  REQUIRE_THROWS_MATCHES(tf::train::Saver(std::map<std::string, tf::Variable>{{"net/conv1/weights", other},
+                                                                               {"net/conv1/biases", vars[1]},
+                                                                               {"extra", extra}})
+                             .restore(sess, dir.file("part.safetensors")),
+                         tf::InvalidArgumentError,
+                         Has("net/conv1/weights: the checkpoint has F32 [3,3,4,4], variable other/w is F32 [3,3,4,5]"));
+  CHECK(values(sess.run(vars[0])) == before);
+  REQUIRE_THROWS_MATCHES(tf::train::Saver(vars).restore(sess, dir.file("nothing.safetensors")), tf::NotFoundError,
+                         Has("Checkpoint not found"));
+}
+
+TEST_CASE("truncated, corrupt and hostile files are DataLossErrors") {
+  TempDir dir;
+  FreshGraph f;
+  auto v = tf::get_variable("v", {2}, tf::ones_initializer());
+  tf::Session sess(f.g);
+  tf::train::Saver saver({v});
+  const std::string good = "{\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+  const std::string data(8, '\0');
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"empty", ""},
+      {"short length", std::string(5, '\0')},
+      {"length past the end", header_file(good, data).substr(0, 20)},
+      {"huge length", std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8) + good},
+      {"not JSON", header_file("{\"v\": [1, 2", data)},
+      {"not an object", header_file("[1, 2, 3]", data)},
+      {"unknown dtype", header_file("{\"v\":{\"dtype\":\"F99\",\"shape\":[2],\"data_offsets\":[0,8]}}", data)},
+      {"offsets past the data", header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,80]}}", data)},
+      {"offsets reversed", header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", data)},
+      {"shape and bytes disagree", header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", data)},
+      {"negative dimension", header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", data)},
+      {"huge shape", header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}", data)},
+      {"overlapping", header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                                  "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", data)},
+      {"missing fields", header_file("{\"v\":{\"dtype\":\"F32\"}}", data)},
+  };
+  for (const auto& [name, bytes] : files) {
+    INFO(name);
+    write_bytes(dir.file("bad"), bytes);
+    REQUIRE_THROWS_AS(saver.restore(sess, dir.file("bad")), tf::DataLossError);
+  }
+  write_bytes(dir.file("good"), header_file(good, std::string("\x00\x00\x80\x3f\x00\x00\x00\x40", 8)));
+  saver.restore(sess, dir.file("good"));
+  CHECK(values(sess.run(v)) == std::vector<float>{1.f, 2.f});
+}
+
+TEST_CASE("Python's standard library reads our checkpoints, and we read its") {
+  TempDir dir;
+  FreshGraph f;
+  auto v = tf::get_variable("layer/w", {2, 3}, tf::random_uniform_initializer(-1.f, 1.f, 7));
+  tf::Session sess(f.g);
+  sess.run(v.initializer());
+  tf::train::Saver saver({v});
+  saver.save(sess, dir.file("ours.safetensors"));
+  const std::string script = dir.file("check.py");
+  std::ofstream(script) << R"PY(
+import json, struct, sys
+src, dst = sys.argv[1], sys.argv[2]
+with open(src, "rb") as f:
+    n = struct.unpack("<Q", f.read(8))[0]
+    header = json.loads(f.read(n))
+    data = f.read()
+entry = header["layer/w"]
+assert entry["dtype"] == "F32" and entry["shape"] == [2, 3], entry
+begin, end = entry["data_offsets"]
+values = struct.unpack("<6f", data[begin:end])
+print(" ".join(repr(v) for v in values))
+# write a checkpoint of our own: the values doubled
+doubled = struct.pack("<6f", *[2 * v for v in values])
+head = json.dumps({"layer/w": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}}).encode()
+head += b" " * (-len(head) % 8)
+with open(dst, "wb") as f:
+    f.write(struct.pack("<Q", len(head)) + head + doubled)
+)PY";
+  const std::string out = dir.file("python.txt");
+  const std::string cmd = "python3 " + script + " " + dir.file("ours.safetensors") + " " +
+                          dir.file("theirs.safetensors") + " > " + out;
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::ifstream printed(out);
+  std::vector<float> read_by_python;
+  for (double x; printed >> x;) read_by_python.push_back(static_cast<float>(x));
+  const auto ours = values(sess.run(v));
+  CHECK(read_by_python == ours);
+  saver.restore(sess, dir.file("theirs.safetensors"));
+  const auto restored = values(sess.run(v));
+  for (size_t i = 0; i < ours.size(); ++i) CHECK(restored[i] == 2 * ours[i]);
+}
+
+TEST_CASE("a save killed before its rename leaves the previous checkpoint readable") {
+  TempDir dir;
+  FreshGraph f;
+  auto v = tf::get_variable("v", {4}, tf::constant_initializer(1.f));
+  auto p = tf::placeholder(tf::float32, {4});
+  auto set = tf::assign(v, p);
+  tf::Session sess(f.g, {.num_threads = 1});
+  sess.run(v.initializer());
+  tf::train::Saver saver({v});
+  const std::string path = dir.file("ckpt.safetensors");
+  saver.save(sess, path);
+  sess.run(set.op(), {{p, tf::Tensor::from<float>({4}, {9, 9, 9, 9})}});
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    minitf::train::testing::after_temp_written = [](const std::string&) { raise(SIGKILL); };
+    saver.save(sess, path);
+    _exit(0);  // not reached: the save dies first
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGKILL);
+  bool temp_left = false;
+  for (const auto& entry : fs::directory_iterator(dir.path)) temp_left |= entry.path().filename().string().find(".tmp-") != std::string::npos;
+  CHECK(temp_left);  // the child died holding a complete temporary file
+  tf::Session fresh(f.g);
+  saver.restore(fresh, path);
+  CHECK(values(fresh.run(v)) == std::vector<float>{1, 1, 1, 1});
+  // and a save that cannot write leaves it intact too
+  REQUIRE_THROWS_AS(saver.save(sess, dir.file("no/such/folder/ckpt")), tf::NotFoundError);
+  saver.save(sess, path);
+  saver.restore(fresh, path);
+  CHECK(values(fresh.run(v)) == std::vector<float>{9, 9, 9, 9});
+}
+
+TEST_CASE("restored weights reach the convolutions that cached the old ones") {
+  TempDir dir;
+  FreshGraph f;
+  auto x = tf::placeholder(tf::float32, {1, 3, 3, 2});
+  auto w = tf::get_variable("w", {1, 1, 2, 2}, tf::constant_initializer(1.f));
+  auto y = tf::conv2d(x, w, {1, 1, 1, 1}, "VALID");
+  tf::Session sess(f.g);
+  sess.run(w.initializer());
+  tf::Tensor ones(tf::float32, {1, 3, 3, 2});
+  for (float& v : ones.data<float>()) v = 1.f;
+  CHECK(sess.run(y, {{x, ones}}).data<float>()[0] == 2.f);
+  tf::Tensor threes(tf::float32, {1, 1, 2, 2});
+  for (float& v : threes.data<float>()) v = 3.f;
+  sess.assign_variable(w.op(), threes);
+  tf::train::Saver({w}).save(sess, dir.file("w"));
+  sess.assign_variable(w.op(), tf::Tensor(tf::float32, {1, 1, 2, 2}));
+  CHECK(sess.run(y, {{x, ones}}).data<float>()[0] == 0.f);
+  tf::train::Saver({w}).restore(sess, dir.file("w"));
+  CHECK(sess.run(y, {{x, ones}}).data<float>()[0] == 6.f);
+  REQUIRE_THROWS_MATCHES(sess.assign_variable(w.op(), tf::Tensor(tf::float32, {2})), tf::InvalidArgumentError,
+                         Has("to variable w of float32 [1,1,2,2]"));
+  REQUIRE_THROWS_MATCHES(sess.read_variable(y.op()), tf::ValueError, Has("not a variable"));
+}
