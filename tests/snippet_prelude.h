@@ -2,6 +2,8 @@
 // What every doc snippet may assume: minitf as `tf`, <iostream>, and
 // assert() that reports through Catch2 (and is never compiled out).
 #include <cassert>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>

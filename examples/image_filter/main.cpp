@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -57,6 +58,23 @@ void print_graph(const tf::Graph& g) {
   }
 }
 
+// DOT as is, or rendered to PNG by Graphviz.
+void write_picture(const tf::Graph& g, const std::string& path) {
+  if (path.size() >= 4 && path.substr(path.size() - 4) == ".dot") {
+    tf::write_graph(g, path);
+  } else {
+    const std::string dot_file = path + ".dot";
+    tf::write_graph(g, dot_file);
+    const std::string cmd = "dot -Tpng -o '" + path + "' '" + dot_file + "'";
+    if (path.find('\'') != std::string::npos || std::system(cmd.c_str()) != 0) {
+      throw tf::NotFoundError("Could not render " + path + " with Graphviz (apt-get install graphviz); the DOT is in " +
+                              dot_file);
+    }
+    std::filesystem::remove(dot_file);
+  }
+  std::cout << "Graph picture: " << path << "\n";
+}
+
 struct Stats {
   float min, max, mean;
 };
@@ -76,7 +94,7 @@ int main(int argc, char** argv) {
       "minitf demo: the 'Sharing Variables' image filter (two conv 5x5 32->32 + bias + relu layers)\n"
       "applied with one set of weights to two images. Without image files it uses two built-in\n"
       "pictures. Writes each input and each output's 32 feature maps as PNG grids."};
-  std::string image1_path, image2_path, out_dir = ".";
+  std::string image1_path, image2_path, out_dir = ".", graph_path;
   int size = 96, runs = 20, threads = 0;
   int64_t seed = 42;
   app.add_option("--image1", image1_path, "first image (PNG, JPEG, PPM, BMP, ...); default: built-in rings");
@@ -86,6 +104,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "threads for oneDNN and Eigen (0: every core)")->check(CLI::Range(0, 1024));
   app.add_option("--seed", seed, "graph random seed for the weights");
   app.add_option("--out-dir", out_dir, "where the PNG files go");
+  app.add_option("--graph", graph_path,
+                 "also draw the graph: FILE.dot writes Graphviz DOT, FILE.png renders it with Graphviz's dot");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -103,6 +123,7 @@ int main(int argc, char** argv) {
       result2 = my_image_filter(image2);
     }
     print_graph(tf::get_default_graph());
+    if (!graph_path.empty()) write_picture(tf::get_default_graph(), graph_path);
 
     tf::Session sess(tf::SessionOptions{.num_threads = threads});
     sess.run(tf::global_variables_initializer());

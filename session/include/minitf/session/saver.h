@@ -1,5 +1,6 @@
 #pragma once
 // Checkpoints by variable name, in the safetensors format.
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@ class Saver {
   // Every global variable of the default graph, as it is now.
   Saver();
   explicit Saver(const std::vector<Variable>& variables);
+  // Saver({a, b}): spelled out so that a braced pair is never read as a map's iterators.
+  Saver(std::initializer_list<Variable> variables) : Saver(std::vector<Variable>(variables)) {}
   // Checkpoint key -> variable: restores one model's weights into another's.
   explicit Saver(const std::map<std::string, Variable>& variables);
 
