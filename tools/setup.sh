@@ -12,6 +12,7 @@ packages=(
   nlohmann-json3-dev                # checkpoint headers (JSON)
   catch2 python3                    # tests (python3 reads checkpoints as a peer would)
   graphviz                          # the demo's --graph picture
+  clang libclang-rt-14-dev          # the checkpoint fuzzer (libFuzzer)
   libcli11-dev libstb-dev           # the demo: flags, images
   libbenchmark-dev                  # benchmarks
 )
