@@ -3,7 +3,7 @@
 
 #include "test_util.h"
 
-TEST_CASE("variable scopes nest; a second open by string gets a new name scope") {
+TEST_CASE("variable scopes nest, a second open by string gets a new name scope") {
   FreshGraph f;
   std::vector<std::string> got;
   for (int i = 0; i < 2; ++i) {
@@ -50,7 +50,7 @@ TEST_CASE("reuse is inherited and cannot be switched off inside a reusing scope"
   CHECK(got == std::vector<bool>{false, true, true, false, true, true, false});
 }
 
-TEST_CASE("reopening a scope by object jumps to its name; ops get its last component") {
+TEST_CASE("reopening a scope by object jumps to its name, ops get its last component") {
   FreshGraph f;
   tf::VariableScope foo_scope;
   tf::Variable v, w;
@@ -165,7 +165,7 @@ TEST_CASE("scope collections filter by the scope's prefix plus '/'") {
   CHECK(foo_scope.trainable_variables() == std::vector<tf::Variable>{a});
 }
 
-TEST_CASE("the variable store is shared by threads; scope stacks are per thread") {
+TEST_CASE("the variable store is shared by threads, scope stacks are per thread") {
   FreshGraph f;
   constexpr int kThreads = 4;
   std::vector<std::string> names(kThreads), scopes(kThreads);
@@ -181,11 +181,15 @@ TEST_CASE("the variable store is shared by threads; scope stacks are per thread"
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       auto guard = f.g.as_default();
-      tf::variable_scope mine("t" + std::to_string(t));
-      names[t] = tf::get_variable("v", {1}).name();
-      scopes[t] = tf::get_variable_scope().name();
-      tf::variable_scope s("shared", {.reuse = true});
-      shared[t] = tf::get_variable("w", {2});
+      {
+        tf::variable_scope mine("t" + std::to_string(t));
+        names[t] = tf::get_variable("v", {1}).name();
+        scopes[t] = tf::get_variable_scope().name();
+      }
+      {
+        tf::variable_scope s("shared", {.reuse = true});
+        shared[t] = tf::get_variable("w", {2});
+      }
       try {
         tf::variable_scope dup("dup");
         tf::get_variable("x", {1});
