@@ -59,7 +59,9 @@ struct RunState {
 // computed gets a place, shared with tensors whose lifetimes do not overlap.
 // Each independent branch gets a region of its own (branches may run side by
 // side); within a region, tensors whose lifetimes do not overlap share memory.
-// Tensors computed before the branches live for the whole run.
+// Tensors computed before the branches live for the whole run. Fetched
+// tensors stay out: a kernel writes them into a buffer the caller then owns
+// (reused next run if the caller has let go of it), so no copy is needed.
 void plan_arena(const detail::Plan& plan, RunState& state) {
   const int regions = plan.num_components + 1;
   std::vector<std::vector<detail::ArenaRequest>> requests(static_cast<size_t>(regions));
@@ -70,7 +72,8 @@ void plan_arena(const detail::Plan& plan, RunState& state) {
     const auto region = static_cast<size_t>(plan.component[s] + 1);
     for (int o : plan.steps[s].outputs) {
       const Tensor& t = state.slots[static_cast<size_t>(o)];
-      if (t.empty()) continue;
+      // Fetched tensors go to the caller, so they get buffers of their own, not arena space.
+      if (t.empty() || plan.last_use[static_cast<size_t>(o)] == end) continue;
       const int last = std::max(plan.last_use[static_cast<size_t>(o)], static_cast<int>(s));
       requests[region].push_back(region == 0 ? detail::ArenaRequest{t.num_bytes(), 0, end}
                                              : detail::ArenaRequest{t.num_bytes(), static_cast<int>(s), last});
