@@ -22,7 +22,7 @@ tf::Initializer given(const std::vector<float>& values) {
 
 class MinitfContestant final : public Contestant {
  public:
-  MinitfContestant(const Problem& p, int threads, bool fuse) {
+  MinitfContestant(const Problem& p, tf::SessionOptions options) {
     auto guard = graph_.as_default();
     const tf::Shape image_shape{p.batch, p.size, p.size, Problem::kChannels};
     auto image1 = tf::placeholder(tf::float32, image_shape, "image1");
@@ -41,7 +41,7 @@ class MinitfContestant final : public Contestant {
       scope.reuse_variables();
       fetches_.push_back(filter(image2));
     }
-    session_ = std::make_unique<tf::Session>(graph_, tf::SessionOptions{.num_threads = threads, .fuse_conv = fuse});
+    session_ = std::make_unique<tf::Session>(graph_, options);
     session_->run(tf::global_variables_initializer());
     feeds_ = {{image1, tensor(image_shape, p.image1)}, {image2, tensor(image_shape, p.image2)}};
   }
@@ -60,12 +60,22 @@ class MinitfContestant final : public Contestant {
   std::vector<tf::Tensor> results_;
 };
 
+Entry entry(const std::string& name, tf::SessionOptions options) {
+  return {name, [options](const Problem& p, int t) {
+            tf::SessionOptions o = options;
+            o.num_threads = t;
+            return std::make_unique<MinitfContestant>(p, o);
+          }};
+}
+
 }  // namespace
 
 std::vector<Entry> minitf_entries() {
   return {
-      {"minitf", [](const Problem& p, int t) { return std::make_unique<MinitfContestant>(p, t, true); }},
-      {"minitf unfused", [](const Problem& p, int t) { return std::make_unique<MinitfContestant>(p, t, false); }},
+      entry("minitf", {}),
+      entry("minitf unfused", {.fuse_conv = false}),
+      entry("minitf towers serial", {.branches = tf::Branches::Serial}),
+      entry("minitf towers side by side", {.branches = tf::Branches::Parallel}),
   };
 }
 

@@ -11,10 +11,10 @@ set ylabel "GFLOP/s (higher is better)"
 set grid ytics
 set yrange [0:*]
 files = system("ls ".prefix."-*t.dat")
-colors = "#6a3d9a #cab2d6 #1f78b4 #a6cee3 #33a02c #b2df8a #e31a1c #fb9a99 #ff7f00"
+colors = "#6a3d9a #cab2d6 #9e9ac8 #dadaeb #1f78b4 #a6cee3 #33a02c #b2df8a #e31a1c #fb9a99 #ff7f00"
 do for [f in files] {
   threads = system("basename ".f." .dat | sed 's/.*-//; s/t$//'")
   set title "Shared-weight image filter (two conv 5x5 32->32 + bias + relu layers, two images), ".threads." thread(s)"
-  plot for [i=2:10] f using i:xtic(1) title columnhead(i) linecolor rgb word(colors, i - 1)
+  plot for [i=2:12] f using i:xtic(1) title columnhead(i) linecolor rgb word(colors, i - 1)
 }
 unset multiplot

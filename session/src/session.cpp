@@ -269,7 +269,7 @@ struct Session::Impl final : kernels::VariableAccess {
   }
 
   // Serial or branches side by side: fixed by the options, else timed on the
-  // first steady-state runs (three each) and then fixed for the plan.
+  // first steady-state runs (six each, alternating) and then fixed for the plan.
   int choose_mode(detail::Plan& plan, const RunState& state) {
     const bool possible = plan.num_components >= 2 && device.num_threads() >= 2 && !plan.has_assign;
     if (!possible || options.branches == Branches::Serial) return detail::Plan::kSerial;
@@ -283,7 +283,7 @@ struct Session::Impl final : kernels::VariableAccess {
   }
 
   static void record_timing(detail::Plan& plan, int mode, double seconds) {
-    constexpr int kTrials = 3;
+    constexpr int kTrials = 6;
     std::lock_guard lock(plan.timing_mu);
     plan.trials[mode] += 1;
     plan.best_seconds[mode] = std::min(plan.best_seconds[mode], seconds);
