@@ -28,8 +28,10 @@ void conv_bias_relu(const Eigen::ThreadPoolDevice& dev, const float* in, const f
   const Eigen::array<Index, 2> kernel_dims{c, c * 25};
   const Eigen::array<Eigen::IndexPair<Index>, 1> contract{Eigen::IndexPair<Index>(1, 0)};
   Eigen::TensorMap<Eigen::Tensor<float, 2>> out2(out, c, s * s * n);
-  out2.device(dev) = kernel.reshape(kernel_dims).contract(
-      input.extract_image_patches(5, 5, 1, 1, 1, 1, Eigen::PADDING_SAME).reshape(patch_dims), contract);
+  out2.device(dev) =
+      kernel.reshape(kernel_dims)
+          .contract(input.extract_image_patches(5, 5, 1, 1, 1, 1, Eigen::PADDING_SAME).reshape(patch_dims),
+                    contract);
   Eigen::TensorMap<Eigen::Tensor<const float, 2>> bias(b, c, 1);
   out2.device(dev) = (out2 + bias.broadcast(Eigen::array<Index, 2>{1, s * s * n})).cwiseMax(0.f);
 }
@@ -37,7 +39,9 @@ void conv_bias_relu(const Eigen::ThreadPoolDevice& dev, const float* in, const f
 class EigenContestant final : public Contestant {
  public:
   EigenContestant(const Problem& p, int threads)
-      : p_(p), pool_(threads), device_(&pool_, threads),
+      : p_(p),
+        pool_(threads),
+        device_(&pool_, threads),
         mid_(static_cast<size_t>(p.image_elements())),
         out1_(static_cast<size_t>(p.image_elements())),
         out2_(static_cast<size_t>(p.image_elements())) {}

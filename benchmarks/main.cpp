@@ -122,7 +122,8 @@ int main(int argc, char** argv) {
           reference = outs;
         } else {
           for (int i = 0; i < 2; ++i) {
-            const double d = max_rel_diff(outs[static_cast<size_t>(i)], reference[static_cast<size_t>(i)], p.image_elements());
+            const double d = max_rel_diff(outs[static_cast<size_t>(i)], reference[static_cast<size_t>(i)],
+                                          p.image_elements());
             if (d > 1e-4) {
               std::cerr << e.name << " differs from minitf on " << p.shape_name() << ": " << d << "\n";
               return 1;
@@ -132,9 +133,10 @@ int main(int argc, char** argv) {
         alive.push_back(c);
         const std::string name = p.shape_name() + " | " + std::to_string(t) + "t | " + e.name;
         keys[name] = {p.shape_name(), t, e.name, p.flops()};
-        benchmark::RegisterBenchmark(name.c_str(), [c](benchmark::State& st) {
-          for (auto _ : st) c->run();
-        })
+        benchmark::RegisterBenchmark(name.c_str(),
+                                     [c](benchmark::State& st) {
+                                       for (auto _ : st) c->run();
+                                     })
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime()
             ->MinTime(0.05)
@@ -174,13 +176,15 @@ int main(int argc, char** argv) {
        << fixed(r.gflops, 1) << " | " << fixed(r.peak_pct, 0) << "% | " << fixed(r.ratio, 2) << "x |\n";
   }
   md << "\nFMA peak measured in the same run:";
-  for (int t : thread_counts) md << " " << fixed(peak[t], 1) << " GFLOP/s on " << t << " thread" << (t > 1 ? "s" : "") << ";";
+  for (int t : thread_counts)
+    md << " " << fixed(peak[t], 1) << " GFLOP/s on " << t << " thread" << (t > 1 ? "s" : "") << ";";
   md << "\n\n### Executor overhead: a chain of 1,000 adds of 16 floats\n\n"
      << "| threads | contestant | ns per op |\n| ---: | --- | ---: |\n";
   for (int t : thread_counts) {
     auto results = bench::measure_overhead(t, 1000);
     for (auto& r : bench::torch_overhead(t, 1000)) results.push_back(r);
-    for (const auto& r : results) md << "| " << t << " | " << r.name << " | " << fixed(r.ns_per_op, 0) << " |\n";
+    for (const auto& r : results)
+      md << "| " << t << " | " << r.name << " | " << fixed(r.ns_per_op, 0) << " |\n";
   }
 
   // gnuplot data: one file per thread count, a row per shape, a column per contestant.

@@ -15,9 +15,8 @@ tf::Tensor tensor(const tf::Shape& shape, const std::vector<float>& values) {
 
 // The weights are the problem's: an initializer that returns them as a constant.
 tf::Initializer given(const std::vector<float>& values) {
-  return tf::Initializer("given", [values](const tf::Shape& shape, tf::DType) {
-    return tf::constant(tensor(shape, values));
-  });
+  return tf::Initializer(
+      "given", [values](const tf::Shape& shape, tf::DType) { return tf::constant(tensor(shape, values)); });
 }
 
 class MinitfContestant final : public Contestant {
@@ -34,7 +33,9 @@ class MinitfContestant final : public Contestant {
       auto biases = tf::get_variable("biases", {32}, given(b));
       return tf::relu(tf::conv2d(in, weights, {1, 1, 1, 1}, "SAME") + biases);
     };
-    auto filter = [&](const tf::Output& in) { return layer(layer(in, "conv1", p.w1, p.b1), "conv2", p.w2, p.b2); };
+    auto filter = [&](const tf::Output& in) {
+      return layer(layer(in, "conv1", p.w1, p.b1), "conv2", p.w2, p.b2);
+    };
     {
       tf::variable_scope scope("image_filters");
       fetches_.push_back(filter(image1));

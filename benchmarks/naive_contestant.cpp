@@ -47,7 +47,8 @@ class NaiveContestant final : public Contestant {
 }  // namespace
 
 std::vector<Entry> naive_entries() {
-  return {{"naive loop (1 thread)", [](const Problem& p, int) { return std::make_unique<NaiveContestant>(p); }, true}};
+  return {{"naive loop (1 thread)",
+           [](const Problem& p, int) { return std::make_unique<NaiveContestant>(p); }, true}};
 }
 
 }  // namespace bench

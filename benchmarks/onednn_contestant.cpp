@@ -19,7 +19,12 @@ using DT = memory::data_type;
 class OnednnContestant final : public Contestant {
  public:
   OnednnContestant(const Problem& p, int threads, bool any_layout, bool batched)
-      : p_(p), threads_(threads), any_(any_layout), batched_(batched), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
+      : p_(p),
+        threads_(threads),
+        any_(any_layout),
+        batched_(batched),
+        engine_(dnnl::engine::kind::cpu, 0),
+        stream_(engine_) {
     omp_set_num_threads(threads_);
     const int64_t n = batched ? 2 * p.batch : p.batch, s = p.size, c = Problem::kChannels;
     const memory::dims act{n, c, s, s}, wdims{c, c, 5, 5}, bdims{c}, strides{1, 1}, pad{2, 2};
@@ -56,7 +61,8 @@ class OnednnContestant final : public Contestant {
     const size_t image = static_cast<size_t>(p.image_elements());
     if (batched) {
       std::memcpy(static_cast<float*>(in_[0].get_data_handle()), p.image1.data(), image * sizeof(float));
-      std::memcpy(static_cast<float*>(in_[0].get_data_handle()) + image, p.image2.data(), image * sizeof(float));
+      std::memcpy(static_cast<float*>(in_[0].get_data_handle()) + image, p.image2.data(),
+                  image * sizeof(float));
     } else {
       std::memcpy(in_[0].get_data_handle(), p.image1.data(), image * sizeof(float));
       std::memcpy(in_[1].get_data_handle(), p.image2.data(), image * sizeof(float));
@@ -79,8 +85,14 @@ class OnednnContestant final : public Contestant {
       }
       memory mid = b_[i];
       memory dst = any_ && pd_.dst_desc() != out_[i].get_desc() ? c_[i] : out_[i];
-      conv_.execute(stream_, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights_[0]}, {DNNL_ARG_BIAS, biases_[0]}, {DNNL_ARG_DST, mid}});
-      conv_.execute(stream_, {{DNNL_ARG_SRC, mid}, {DNNL_ARG_WEIGHTS, weights_[1]}, {DNNL_ARG_BIAS, biases_[1]}, {DNNL_ARG_DST, dst}});
+      conv_.execute(stream_, {{DNNL_ARG_SRC, src},
+                              {DNNL_ARG_WEIGHTS, weights_[0]},
+                              {DNNL_ARG_BIAS, biases_[0]},
+                              {DNNL_ARG_DST, mid}});
+      conv_.execute(stream_, {{DNNL_ARG_SRC, mid},
+                              {DNNL_ARG_WEIGHTS, weights_[1]},
+                              {DNNL_ARG_BIAS, biases_[1]},
+                              {DNNL_ARG_DST, dst}});
       if (dst != out_[i]) dnnl::reorder(dst, out_[i]).execute(stream_, dst, out_[i]);
     }
     stream_.wait();
@@ -105,7 +117,9 @@ class OnednnContestant final : public Contestant {
 };
 
 Entry entry(const std::string& name, bool any, bool batched) {
-  return {name, [any, batched](const Problem& p, int t) { return std::make_unique<OnednnContestant>(p, t, any, batched); }};
+  return {name, [any, batched](const Problem& p, int t) {
+            return std::make_unique<OnednnContestant>(p, t, any, batched);
+          }};
 }
 
 }  // namespace

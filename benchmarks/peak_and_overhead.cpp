@@ -97,10 +97,13 @@ std::vector<OverheadResult> measure_overhead(int threads, int ops) {
     dnnl::engine eng(dnnl::engine::kind::cpu, 0);
     dnnl::stream stream(eng);
     dnnl::memory::desc md({kWidth}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a);
-    dnnl::binary add(dnnl::binary::primitive_desc(dnnl::binary::desc(dnnl::algorithm::binary_add, md, md, md), eng));
+    dnnl::binary add(
+        dnnl::binary::primitive_desc(dnnl::binary::desc(dnnl::algorithm::binary_add, md, md, md), eng));
     dnnl::memory a(md, eng), b(md, eng), c(md, eng);
     const double s = best_seconds(kRepeats, [&] {
-      for (int i = 0; i < ops; ++i) add.execute(stream, {{DNNL_ARG_SRC_0, i % 2 ? c : a}, {DNNL_ARG_SRC_1, b}, {DNNL_ARG_DST, i % 2 ? a : c}});
+      for (int i = 0; i < ops; ++i)
+        add.execute(stream,
+                    {{DNNL_ARG_SRC_0, i % 2 ? c : a}, {DNNL_ARG_SRC_1, b}, {DNNL_ARG_DST, i % 2 ? a : c}});
       stream.wait();
     });
     results.push_back({"oneDNN binary primitive", s / ops * 1e9});

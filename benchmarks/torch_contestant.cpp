@@ -15,10 +15,14 @@ class TorchContestant final : public Contestant {
     at::set_num_threads(threads_);
     const auto fmt = channels_last ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
     auto nhwc = [&](const std::vector<float>& v) {
-      return torch::from_blob(const_cast<float*>(v.data()), {p.batch, p.size, p.size, 32}).permute({0, 3, 1, 2}).contiguous(fmt);
+      return torch::from_blob(const_cast<float*>(v.data()), {p.batch, p.size, p.size, 32})
+          .permute({0, 3, 1, 2})
+          .contiguous(fmt);
     };
     auto oihw = [&](const std::vector<float>& w) {
-      return torch::from_blob(const_cast<float*>(w.data()), {5, 5, 32, 32}).permute({3, 2, 0, 1}).contiguous(fmt);
+      return torch::from_blob(const_cast<float*>(w.data()), {5, 5, 32, 32})
+          .permute({3, 2, 0, 1})
+          .contiguous(fmt);
     };
     x1_ = nhwc(p.image1);
     x2_ = nhwc(p.image2);
@@ -69,8 +73,10 @@ std::vector<OverheadResult> torch_overhead(int threads, int ops) {
 }
 
 std::vector<Entry> torch_entries() {
-  return {{"libtorch NCHW", [](const Problem& p, int t) { return std::make_unique<TorchContestant>(p, t, false); }},
-          {"libtorch channels-last", [](const Problem& p, int t) { return std::make_unique<TorchContestant>(p, t, true); }}};
+  return {{"libtorch NCHW",
+           [](const Problem& p, int t) { return std::make_unique<TorchContestant>(p, t, false); }},
+          {"libtorch channels-last",
+           [](const Problem& p, int t) { return std::make_unique<TorchContestant>(p, t, true); }}};
 }
 
 }  // namespace bench

@@ -41,7 +41,8 @@ int main() {
       sess.run(tf::global_variables_initializer());
       tf::train::Saver().save(sess, path);
       out_a = sess.run(y, {{image, picture}});
-      std::cout << "saved " << tf::global_variables().size() << " variables of image_filters/ to " << path << "\n";
+      std::cout << "saved " << tf::global_variables().size() << " variables of image_filters/ to " << path
+                << "\n";
     }
 
     // Model B: another graph whose tower is called tower2; the map renames.
@@ -52,7 +53,8 @@ int main() {
     std::map<std::string, tf::Variable> mapping;
     for (const auto& v : tf::global_variables()) {
       std::string key = v.op().name();
-      key.replace(0, std::string("tower2").size(), "image_filters");  // tower2/conv1/weights <- image_filters/conv1/weights
+      key.replace(0, std::string("tower2").size(),
+                  "image_filters");  // tower2/conv1/weights <- image_filters/conv1/weights
       mapping.emplace(key, v);
       std::cout << "  " << key << " -> " << v.op().name() << "\n";
     }
@@ -60,7 +62,8 @@ int main() {
     tf::train::Saver(mapping).restore(sess, path);
     const tf::Tensor out_b = sess.run(y, {{image, picture}});
 
-    const bool same = std::equal(out_a.data<float>().begin(), out_a.data<float>().end(), out_b.data<float>().begin());
+    const bool same =
+        std::equal(out_a.data<float>().begin(), out_a.data<float>().end(), out_b.data<float>().begin());
     std::cout << "tower2 computes " << (same ? "exactly" : "NOT") << " what image_filters computes\n";
     std::filesystem::remove(path);
     return same ? 0 : 1;

@@ -1,7 +1,7 @@
 #pragma once
 // Helpers shared by the tests: a fresh default graph per test, error matchers.
-#include <catch2/catch.hpp>
 #include <minitf/minitf.h>
+#include <catch2/catch.hpp>
 
 #include <string>
 #include <vector>

@@ -57,7 +57,8 @@ tf::Tensor to_channels(const tf::Tensor& rgb, int channels) {
   auto out = t.data<float>();
   const int64_t pixels = d[0] * d[1] * d[2];
   for (int64_t p = 0; p < pixels; ++p) {
-    for (int c = 0; c < channels; ++c) out[static_cast<size_t>(p * channels + c)] = in[static_cast<size_t>(p * 3 + c % 3)];
+    for (int c = 0; c < channels; ++c)
+      out[static_cast<size_t>(p * channels + c)] = in[static_cast<size_t>(p * 3 + c % 3)];
   }
   return t;
 }
@@ -80,7 +81,8 @@ void write_feature_grid(const tf::Tensor& maps, const std::string& path) {
     for (int y = 0; y < h; ++y) {
       for (int x = 0; x < w; ++x) {
         const float value = (v[static_cast<size_t>((y * w + x) * c + ch)] - lo) * scale;
-        grid[static_cast<size_t>((oy + y) * gw + ox + x)] = static_cast<unsigned char>(std::clamp(value, 0.f, 255.f));
+        grid[static_cast<size_t>((oy + y) * gw + ox + x)] =
+            static_cast<unsigned char>(std::clamp(value, 0.f, 255.f));
       }
     }
   }
@@ -93,7 +95,8 @@ void write_rgb(const tf::Tensor& rgb, const std::string& path) {
   const auto& d = rgb.shape().dims();
   std::vector<unsigned char> bytes(static_cast<size_t>(rgb.num_elements()));
   auto v = rgb.data<float>();
-  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<unsigned char>(std::clamp(v[i], 0.f, 1.f) * 255.f);
+  for (size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<unsigned char>(std::clamp(v[i], 0.f, 1.f) * 255.f);
   if (!stbi_write_png(path.c_str(), static_cast<int>(d[2]), static_cast<int>(d[1]), 3, bytes.data(),
                       static_cast<int>(d[2] * 3))) {
     throw tf::NotFoundError("Cannot write " + path);

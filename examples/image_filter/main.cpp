@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -67,8 +67,8 @@ void write_picture(const tf::Graph& g, const std::string& path) {
     tf::write_graph(g, dot_file);
     const std::string cmd = "dot -Tpng -o '" + path + "' '" + dot_file + "'";
     if (path.find('\'') != std::string::npos || std::system(cmd.c_str()) != 0) {
-      throw tf::NotFoundError("Could not render " + path + " with Graphviz (apt-get install graphviz); the DOT is in " +
-                              dot_file);
+      throw tf::NotFoundError("Could not render " + path +
+                              " with Graphviz (apt-get install graphviz); the DOT is in " + dot_file);
     }
     std::filesystem::remove(dot_file);
   }
@@ -101,16 +101,20 @@ int main(int argc, char** argv) {
   app.add_option("--image2", image2_path, "second image; default: built-in checkerboard");
   app.add_option("--size", size, "side of the built-in images in pixels")->check(CLI::Range(8, 2048));
   app.add_option("--runs", runs, "timed runs after one warm-up run")->check(CLI::Range(1, 100000));
-  app.add_option("--threads", threads, "threads for oneDNN and Eigen (0: every core)")->check(CLI::Range(0, 1024));
+  app.add_option("--threads", threads, "threads for oneDNN and Eigen (0: every core)")
+      ->check(CLI::Range(0, 1024));
   app.add_option("--seed", seed, "graph random seed for the weights");
   app.add_option("--out-dir", out_dir, "where the PNG files go");
-  app.add_option("--graph", graph_path,
-                 "also draw the graph: FILE.dot writes Graphviz DOT, FILE.png renders it with Graphviz's dot");
+  app.add_option(
+      "--graph", graph_path,
+      "also draw the graph: FILE.dot writes Graphviz DOT, FILE.png renders it with Graphviz's dot");
   CLI11_PARSE(app, argc, argv);
 
   try {
-    const tf::Tensor rgb1 = image1_path.empty() ? demo::builtin_image(0, size) : demo::read_image(image1_path);
-    const tf::Tensor rgb2 = image2_path.empty() ? demo::builtin_image(1, size) : demo::read_image(image2_path);
+    const tf::Tensor rgb1 =
+        image1_path.empty() ? demo::builtin_image(0, size) : demo::read_image(image1_path);
+    const tf::Tensor rgb2 =
+        image2_path.empty() ? demo::builtin_image(1, size) : demo::read_image(image2_path);
 
     tf::set_random_seed(seed);
     auto image1 = tf::placeholder(tf::float32, {1, -1, -1, kChannels}, "image1");
@@ -134,7 +138,8 @@ int main(int argc, char** argv) {
     for (int r = 0; r < runs; ++r) {
       const auto start = std::chrono::steady_clock::now();
       outputs = sess.run({result1, result2}, feeds);
-      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     }
     std::sort(ms.begin(), ms.end());
 

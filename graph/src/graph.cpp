@@ -118,13 +118,12 @@ std::vector<Output> Operation::outputs() const {
 Output Operation::output(int index) const { return Output(*this, index); }
 std::vector<Operation> Operation::control_inputs() const {
   std::vector<Operation> ops;
-  for (const detail::Node* c : node().control_inputs) ops.emplace_back(std::shared_ptr<const detail::Node>(node_, c));
+  for (const detail::Node* c : node().control_inputs)
+    ops.emplace_back(std::shared_ptr<const detail::Node>(node_, c));
   return ops;
 }
 int64_t Operation::id() const { return node().id; }
-bool Operation::in_graph(const Graph& graph) const {
-  return node_ && node_->graph == graph.state().get();
-}
+bool Operation::in_graph(const Graph& graph) const { return node_ && node_->graph == graph.state().get(); }
 bool Operation::has_attr(const std::string& key) const { return node().attrs.count(key) > 0; }
 const AttrValue& Operation::raw_attr(const std::string& key) const {
   auto it = node().attrs.find(key);
@@ -141,29 +140,22 @@ Output::Output(Operation op, int index) : op_(std::move(op)), index_(index) {
   }
 }
 std::string Output::name() const { return op_.name() + ":" + std::to_string(index_); }
-const Shape& Output::shape() const {
-  return op_.node().outputs[static_cast<size_t>(index_)].second;
-}
+const Shape& Output::shape() const { return op_.node().outputs[static_cast<size_t>(index_)].second; }
 DType Output::dtype() const { return op_.node().outputs[static_cast<size_t>(index_)].first; }
 
 // ---- Graph ----
 
-Graph::Graph() : state_(std::make_shared<detail::GraphState>()) {
-  state_->id = next_graph_id.fetch_add(1);
-}
+Graph::Graph() : state_(std::make_shared<detail::GraphState>()) { state_->id = next_graph_id.fetch_add(1); }
 
 uint64_t Graph::id() const { return state_->id; }
 
-Graph graph_of(const Operation& op) {
-  return Graph(op.node().graph->shared_from_this());
-}
+Graph graph_of(const Operation& op) { return Graph(op.node().graph->shared_from_this()); }
 
 Operation Graph::get_operation_by_name(std::string_view name) const {
   std::lock_guard lock(state_->mu);
   auto it = state_->by_name.find(std::string(name));
   if (it == state_->by_name.end()) {
-    throw ValueError("The name '" + std::string(name) +
-                     "' refers to an Operation not in the graph.");
+    throw ValueError("The name '" + std::string(name) + "' refers to an Operation not in the graph.");
   }
   return handle(state_, &state_->nodes[static_cast<size_t>(it->second)]);
 }
@@ -183,9 +175,9 @@ Output Graph::get_tensor_by_name(std::string_view name) const {
   Operation op = get_operation_by_name(name.substr(0, colon));
   const int index = std::stoi(std::string(index_text));
   if (index >= op.num_outputs()) {
-    throw ValueError("The name '" + std::string(name) + "' refers to a Tensor which does not exist. The operation, '" +
-                     op.name() + "', exists but only has " + std::to_string(op.num_outputs()) +
-                     " outputs.");
+    throw ValueError("The name '" + std::string(name) +
+                     "' refers to a Tensor which does not exist. The operation, '" + op.name() +
+                     "', exists but only has " + std::to_string(op.num_outputs()) + " outputs.");
   }
   return Output(op, index);
 }
@@ -240,7 +232,8 @@ Operation Graph::add_node(NodeSpec spec) {
   for (const Output& in : spec.inputs) {
     if (in.empty() || in.op().node().graph != state_.get()) {
       throw ValueError("Input to op '" + spec.name + "' (" + spec.type + ") " +
-                       (in.empty() ? std::string("is empty") : "'" + in.name() + "' must be from the same graph as the op"));
+                       (in.empty() ? std::string("is empty")
+                                   : "'" + in.name() + "' must be from the same graph as the op"));
     }
   }
   for (const Operation& c : spec.control_inputs) {
@@ -334,7 +327,8 @@ Graph& get_default_graph() {
 void reset_default_graph() {
   DefaultGraphs& d = default_graphs();
   if (!d.stack.empty()) {
-    throw ValueError("Do not use reset_default_graph() to clear nested graphs: a Graph::as_default() guard is alive");
+    throw ValueError(
+        "Do not use reset_default_graph() to clear nested graphs: a Graph::as_default() guard is alive");
   }
   d.global = std::make_unique<Graph>();
 }

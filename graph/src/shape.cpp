@@ -58,8 +58,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const std::string& what) 
       d = da;
     } else {
       throw ValueError("Dimensions must be equal, but are " + std::to_string(da) + " and " +
-                       std::to_string(db) + " for " + what + " with input shapes: " +
-                       a.to_string() + ", " + b.to_string() + ".");
+                       std::to_string(db) + " for " + what + " with input shapes: " + a.to_string() + ", " +
+                       b.to_string() + ".");
     }
     out[static_cast<size_t>(i)] = d;
   }
@@ -68,8 +68,7 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const std::string& what) 
 
 const char* padding_name(Padding padding) { return padding == Padding::Same ? "SAME" : "VALID"; }
 
-ConvDim conv_dim(int64_t in, int64_t kernel, int64_t stride, Padding padding,
-                 const std::string& what) {
+ConvDim conv_dim(int64_t in, int64_t kernel, int64_t stride, Padding padding, const std::string& what) {
   if (stride < 1) throw ValueError("Strides must be positive for " + what);
   if (kernel < 1) throw ValueError("Filter dimensions must be positive for " + what);
   ConvDim d;
@@ -84,8 +83,8 @@ ConvDim conv_dim(int64_t in, int64_t kernel, int64_t stride, Padding padding,
     d.pad_after = total - d.pad_before;
   } else {
     if (in < kernel) {
-      throw ValueError("Negative dimension size caused by subtracting " + std::to_string(kernel) +
-                       " from " + std::to_string(in) + " for " + what);
+      throw ValueError("Negative dimension size caused by subtracting " + std::to_string(kernel) + " from " +
+                       std::to_string(in) + " for " + what);
     }
     d.out = (in - kernel) / stride + 1;
   }

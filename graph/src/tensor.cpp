@@ -75,15 +75,13 @@ void Tensor::check_dtype(DType wanted) const {
 void Tensor::check_count(std::size_t count) const {
   if (static_cast<int64_t>(count) != num_elements_) {
     throw InvalidArgumentError("Tensor of shape " + shape_.to_string() + " needs " +
-                               std::to_string(num_elements_) + " values, got " +
-                               std::to_string(count));
+                               std::to_string(num_elements_) + " values, got " + std::to_string(count));
   }
 }
 
 void Tensor::check_single() const {
   if (num_elements_ != 1) {
-    throw InvalidArgumentError("scalar() needs exactly one element, tensor has shape " +
-                               shape_.to_string());
+    throw InvalidArgumentError("scalar() needs exactly one element, tensor has shape " + shape_.to_string());
   }
 }
 

@@ -34,7 +34,8 @@ void draw(const Cluster& c, const std::string& path, int depth, int& counter, st
   for (const Operation& op : c.ops) {
     const bool variable = op.type() == "VariableV2";
     const std::string short_name = op.name().substr(op.name().rfind('/') + 1);
-    out << indent << quoted(op.name()) << " [label=\"" << escaped(short_name) << "\\n" << escaped(op.type()) << "\""
+    out << indent << quoted(op.name()) << " [label=\"" << escaped(short_name) << "\\n"
+        << escaped(op.type()) << "\""
         << (variable ? ", shape=cylinder, style=filled, fillcolor=\"#ffe9a8\"" : "") << "];\n";
   }
   for (const auto& [name, child] : c.children) {
@@ -58,21 +59,23 @@ void write_graph(const Graph& graph, std::ostream& out) {
     size_t start = 0;
     while (start < scope.size()) {
       const size_t slash = scope.find('/', start);
-      const std::string part = scope.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+      const std::string part =
+          scope.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
       c = &c->children[part];
       if (slash == std::string::npos) break;
       start = slash + 1;
     }
     c->ops.push_back(op);
   }
-  out << "digraph minitf {\n  rankdir=TB;\n  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];\n"
+  out << "digraph minitf {\n  rankdir=TB;\n  node [shape=box, style=rounded, fontname=\"Helvetica\", "
+         "fontsize=10];\n"
       << "  edge [fontname=\"Helvetica\", fontsize=8];\n";
   int counter = 0;
   draw(root, "", 1, counter, out);
   for (const Operation& op : ops) {
     for (const Output& in : op.inputs()) {
-      out << "  " << quoted(in.op().name()) << " -> " << quoted(op.name()) << " [label=" << quoted(in.shape().to_string())
-          << "];\n";
+      out << "  " << quoted(in.op().name()) << " -> " << quoted(op.name())
+          << " [label=" << quoted(in.shape().to_string()) << "];\n";
     }
     for (const Operation& c : op.control_inputs()) {
       out << "  " << quoted(c.name()) << " -> " << quoted(op.name()) << " [style=dashed];\n";

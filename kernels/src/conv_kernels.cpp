@@ -7,8 +7,8 @@
 #include <map>
 #include <mutex>
 
-#include <oneapi/dnnl/dnnl.hpp>
 #include <spdlog/spdlog.h>
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include "kernels_internal.h"
 
@@ -98,8 +98,8 @@ class ConvKernel final : public OpKernel {
       p.prim.execute(stream, args);
       stream.wait();
     } catch (const dnnl::error& e) {
-      throw InvalidArgumentError("oneDNN failed in Conv2D " + what() + " with input shapes " + xs.to_string() +
-                                 ", " + ws.to_string() + ": " + e.what());
+      throw InvalidArgumentError("oneDNN failed in Conv2D " + what() + " with input shapes " +
+                                 xs.to_string() + ", " + ws.to_string() + ": " + e.what());
     }
   }
 
@@ -130,12 +130,12 @@ class ConvKernel final : public OpKernel {
     memory::desc bias_md({ws.dim(3)}, memory::data_type::f32, Tag::a);
     const memory::dims strides{stride_h_, stride_w_};
     const memory::dims pad_l{h.pad_before, w.pad_before}, pad_r{h.pad_after, w.pad_after};
-    auto desc = with_bias_ ? dnnl::convolution_forward::desc(
-                                 dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                 src_md, any_w_md, bias_md, dst_md, strides, pad_l, pad_r)
-                           : dnnl::convolution_forward::desc(
-                                 dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                 src_md, any_w_md, dst_md, strides, pad_l, pad_r);
+    auto desc = with_bias_ ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                             dnnl::algorithm::convolution_direct, src_md,
+                                                             any_w_md, bias_md, dst_md, strides, pad_l, pad_r)
+                           : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                             dnnl::algorithm::convolution_direct, src_md,
+                                                             any_w_md, dst_md, strides, pad_l, pad_r);
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     if (with_relu_) {
@@ -144,9 +144,9 @@ class ConvKernel final : public OpKernel {
       attr.set_post_ops(ops);
     }
     dnnl::convolution_forward::primitive_desc pd(desc, attr, cpu_engine());
-    spdlog::debug("{}: oneDNN conv {} -> {} (bias {}, relu {}, {} threads) uses {}", op().name(), xs.to_string(),
-                  Shape{xs.dim(0), h.out, w.out, ws.dim(3)}.to_string(), with_bias_, with_relu_, threads,
-                  pd.impl_info_str());
+    spdlog::debug("{}: oneDNN conv {} -> {} (bias {}, relu {}, {} threads) uses {}", op().name(),
+                  xs.to_string(), Shape{xs.dim(0), h.out, w.out, ws.dim(3)}.to_string(), with_bias_,
+                  with_relu_, threads, pd.impl_info_str());
     auto [it, inserted] = cache_.emplace(
         key, Primitive{src_md, user_w_md, dst_md, bias_md, pd, dnnl::convolution_forward(pd), {}, {}});
     return it->second;

@@ -49,8 +49,9 @@ void broadcast_add(const KernelContext& ctx, const Tensor& a, const Tensor& b, T
     bf[i] = bd[i] == od[i] ? 1 : od[i];
   }
   Map<R> o(out.data<float>().data(), od);
-  evaluate(ctx, o, ConstMap<R>(a.data<float>().data(), ad).broadcast(af) +
-                      ConstMap<R>(b.data<float>().data(), bd).broadcast(bf));
+  evaluate(ctx, o,
+           ConstMap<R>(a.data<float>().data(), ad).broadcast(af) +
+               ConstMap<R>(b.data<float>().data(), bd).broadcast(bf));
 }
 
 void add(const OpKernel& k, KernelContext& ctx) {
@@ -77,12 +78,24 @@ void add(const OpKernel& k, KernelContext& ctx) {
     evaluate(ctx, flat(out), flat(b) + a.data<float>()[0]);
   } else {
     switch (shape.rank()) {
-      case 1: broadcast_add<1>(ctx, a, b, out); break;
-      case 2: broadcast_add<2>(ctx, a, b, out); break;
-      case 3: broadcast_add<3>(ctx, a, b, out); break;
-      case 4: broadcast_add<4>(ctx, a, b, out); break;
-      case 5: broadcast_add<5>(ctx, a, b, out); break;
-      case 6: broadcast_add<6>(ctx, a, b, out); break;
+      case 1:
+        broadcast_add<1>(ctx, a, b, out);
+        break;
+      case 2:
+        broadcast_add<2>(ctx, a, b, out);
+        break;
+      case 3:
+        broadcast_add<3>(ctx, a, b, out);
+        break;
+      case 4:
+        broadcast_add<4>(ctx, a, b, out);
+        break;
+      case 5:
+        broadcast_add<5>(ctx, a, b, out);
+        break;
+      case 6:
+        broadcast_add<6>(ctx, a, b, out);
+        break;
       default:
         throw InvalidArgumentError("Op " + k.what() + " broadcasts up to rank " +
                                    std::to_string(kMaxBroadcastRank) + ", got shapes " +
@@ -108,14 +121,17 @@ void bias_add(const OpKernel& k, KernelContext& ctx) {
   const Tensor& bias = float_input(k, ctx, 1);
   const int64_t c = x.shape().rank() >= 1 ? x.shape().dim(x.shape().rank() - 1) : 0;
   if (x.shape().rank() < 2 || bias.shape().rank() != 1 || bias.shape().dim(0) != c) {
-    throw InvalidArgumentError("Op " + k.what() + " needs bias of shape [C] and value of shape [..., C], got " +
+    throw InvalidArgumentError("Op " + k.what() +
+                               " needs bias of shape [C] and value of shape [..., C], got " +
                                x.shape().to_string() + " and " + bias.shape().to_string());
   }
   Tensor& out = ctx.allocate_output(0, float32, x.shape());
   const Eigen::Index rows = c ? x.num_elements() / c : 0;
   Map<2> o(out.data<float>().data(), rows, c);
-  evaluate(ctx, o, ConstMap<2>(x.data<float>().data(), rows, c) +
-                      ConstMap<2>(bias.data<float>().data(), 1, c).broadcast(Eigen::array<Eigen::Index, 2>{rows, 1}));
+  evaluate(
+      ctx, o,
+      ConstMap<2>(x.data<float>().data(), rows, c) +
+          ConstMap<2>(bias.data<float>().data(), 1, c).broadcast(Eigen::array<Eigen::Index, 2>{rows, 1}));
 }
 
 }  // namespace

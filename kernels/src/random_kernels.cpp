@@ -90,7 +90,7 @@ void parallel_for(int threads, int64_t n, F f) {
     return;
   }
   const int64_t step = (n + chunks - 1) / chunks;
-#pragma omp parallel for num_threads(static_cast<int>(chunks))
+#pragma omp parallel for num_threads(static_cast <int>(chunks))
   for (int64_t c = 0; c < chunks; ++c) f(c * step, std::min(n, (c + 1) * step));
 }
 
@@ -98,20 +98,18 @@ void parallel_for(int threads, int64_t n, F f) {
 
 void register_random_kernels(KernelRegistry& r) {
   r.add("Fill", simple_kernel([](const OpKernel& k, KernelContext& ctx) {
-    const float value = k.op().attr<float>("value");
-    Tensor& out = ctx.allocate_output(0, k.op().attr<DType>("dtype"), k.op().attr<Shape>("shape"));
-    if (out.dtype() == float32) {
-      std::fill(out.data<float>().begin(), out.data<float>().end(), value);
-    } else {
-      std::fill(out.data<int32_t>().begin(), out.data<int32_t>().end(), exact_int32(value, k.what()));
-    }
-  }));
-  r.add("RandomUniform", [](const Operation& op) {
-    return std::make_unique<RandomKernel>(op, RandomKernel::Kind::kUniform);
-  });
-  r.add("RandomStandardNormal", [](const Operation& op) {
-    return std::make_unique<RandomKernel>(op, RandomKernel::Kind::kNormal);
-  });
+          const float value = k.op().attr<float>("value");
+          Tensor& out = ctx.allocate_output(0, k.op().attr<DType>("dtype"), k.op().attr<Shape>("shape"));
+          if (out.dtype() == float32) {
+            std::fill(out.data<float>().begin(), out.data<float>().end(), value);
+          } else {
+            std::fill(out.data<int32_t>().begin(), out.data<int32_t>().end(), exact_int32(value, k.what()));
+          }
+        }));
+  r.add("RandomUniform",
+        [](const Operation& op) { return std::make_unique<RandomKernel>(op, RandomKernel::Kind::kUniform); });
+  r.add("RandomStandardNormal",
+        [](const Operation& op) { return std::make_unique<RandomKernel>(op, RandomKernel::Kind::kNormal); });
   r.add("TruncatedNormal", [](const Operation& op) {
     return std::make_unique<RandomKernel>(op, RandomKernel::Kind::kTruncated);
   });

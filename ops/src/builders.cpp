@@ -18,8 +18,7 @@ Graph graph_for(const std::vector<Output>& inputs) {
 Output make(const std::string& type, const std::string& name, const std::string& default_name,
             std::vector<Output> inputs, std::map<std::string, AttrValue> attrs = {}) {
   Graph g = graph_for(inputs);
-  return single(create_op(g, type, name.empty() ? default_name : name, std::move(inputs),
-                          std::move(attrs)));
+  return single(create_op(g, type, name.empty() ? default_name : name, std::move(inputs), std::move(attrs)));
 }
 
 Output make_fill(const std::string& type, const Shape& shape, DType dtype,
@@ -33,14 +32,13 @@ Output make_fill(const std::string& type, const Shape& shape, DType dtype,
   return make(type, name, default_name, {}, std::move(attrs));
 }
 
-Output make_random(const std::string& type, const Shape& shape, float a, float b,
-                   std::optional<int64_t> seed, const std::string& name,
-                   const std::string& default_name) {
+Output make_random(const std::string& type, const Shape& shape, float a, float b, std::optional<int64_t> seed,
+                   const std::string& name, const std::string& default_name) {
   auto [seed1, seed2] = get_seed(get_default_graph(), seed);
   const bool uniform = type == "RandomUniform";
   if (uniform ? !(b > a) : !(b >= 0.f)) {
-    throw ValueError(uniform ? "random_uniform needs minval < maxval, got [" + std::to_string(a) +
-                                   ", " + std::to_string(b) + ")"
+    throw ValueError(uniform ? "random_uniform needs minval < maxval, got [" + std::to_string(a) + ", " +
+                                   std::to_string(b) + ")"
                              : "A normal distribution needs stddev >= 0, got " + std::to_string(b));
   }
   return make_fill(type, shape, float32,
@@ -63,8 +61,8 @@ Output add_scalar(const Output& tensor, float value, bool scalar_first) {
   const std::string scope = g.unique_name("add");
   Tensor t(float32, Shape{});
   t.data<float>()[0] = value;
-  Output c = single(create_op(g, "Const", scope + (scalar_first ? "/x/" : "/y/"), {},
-                              {{"value", t}, {"dtype", float32}}));
+  Output c = single(
+      create_op(g, "Const", scope + (scalar_first ? "/x/" : "/y/"), {}, {{"value", t}, {"dtype", float32}}));
   return single(create_op(g, "AddV2", scope + "/",
                           scalar_first ? std::vector<Output>{c, tensor} : std::vector<Output>{tensor, c}));
 }
@@ -129,8 +127,8 @@ Output truncated_normal(const Shape& shape, float mean, float stddev, std::optio
   return make_random("TruncatedNormal", shape, mean, stddev, seed, name, "truncated_normal");
 }
 
-Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
-              Padding padding, const std::string& name) {
+Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides, Padding padding,
+              const std::string& name) {
   return make("Conv2D", name, "Conv2D", {input, filter},
               {{"strides", strides},
                {"padding", std::string(padding_name(padding))},
@@ -148,9 +146,7 @@ Output add(const Output& a, const Output& b, const std::string& name) {
 Output bias_add(const Output& value, const Output& bias, const std::string& name) {
   return make("BiasAdd", name, "BiasAdd", {value, bias}, {{"data_format", std::string("NHWC")}});
 }
-Output identity(const Output& x, const std::string& name) {
-  return make("Identity", name, "Identity", {x});
-}
+Output identity(const Output& x, const std::string& name) { return make("Identity", name, "Identity", {x}); }
 
 Operation no_op(const std::string& name, std::vector<Operation> control_inputs) {
   return create_op(get_default_graph(), "NoOp", name.empty() ? "NoOp" : name, {}, {},

@@ -17,8 +17,8 @@ std::string shapes_of(const InferenceContext& c) {
 void require_float(const InferenceContext& c) {
   for (const auto& [dtype, shape] : c.inputs) {
     if (dtype != float32) {
-      throw ValueError("Op " + c.what() + " computes in float32, got an input of dtype " +
-                       dtype_name(dtype) + " and shape " + shape.to_string());
+      throw ValueError("Op " + c.what() + " computes in float32, got an input of dtype " + dtype_name(dtype) +
+                       " and shape " + shape.to_string());
     }
   }
 }
@@ -26,8 +26,8 @@ void require_float(const InferenceContext& c) {
 void require_same_dtype(const InferenceContext& c) {
   for (const auto& in : c.inputs) {
     if (in.first != c.inputs[0].first) {
-      throw ValueError("Op " + c.what() + " needs inputs of one dtype, got " +
-                       dtype_name(c.inputs[0].first) + " and " + dtype_name(in.first));
+      throw ValueError("Op " + c.what() + " needs inputs of one dtype, got " + dtype_name(c.inputs[0].first) +
+                       " and " + dtype_name(in.first));
     }
   }
 }
@@ -35,14 +35,12 @@ void require_same_dtype(const InferenceContext& c) {
 void require_rank(const InferenceContext& c, size_t input, int rank, const char* what) {
   if (c.inputs[input].second.rank() != rank) {
     throw ValueError("Shape must be rank " + std::to_string(rank) + " but is rank " +
-                     std::to_string(c.inputs[input].second.rank()) + " for " + what + " of " +
-                     c.what() + " with input shapes: " + shapes_of(c) + ".");
+                     std::to_string(c.inputs[input].second.rank()) + " for " + what + " of " + c.what() +
+                     " with input shapes: " + shapes_of(c) + ".");
   }
 }
 
-Specs from_attrs(const InferenceContext& c) {
-  return {{c.attr<DType>("dtype"), c.attr<Shape>("shape")}};
-}
+Specs from_attrs(const InferenceContext& c) { return {{c.attr<DType>("dtype"), c.attr<Shape>("shape")}}; }
 
 Specs infer_const(const InferenceContext& c) {
   const Tensor& t = c.attr<Tensor>("value");
@@ -69,8 +67,8 @@ Specs infer_assign(const InferenceContext& c) {
   const Shape& ref = c.inputs[0].second;
   const Shape& value = c.inputs[1].second;
   if (!ref.compatible_with(value)) {
-    throw ValueError("Shapes " + ref.to_string() + " and " + value.to_string() +
-                     " are incompatible for " + c.what());
+    throw ValueError("Shapes " + ref.to_string() + " and " + value.to_string() + " are incompatible for " +
+                     c.what());
   }
   return {c.inputs[0]};
 }
@@ -92,8 +90,8 @@ Specs infer_bias_add(const InferenceContext& c) {
   const Shape& value = c.inputs[0].second;
   const Shape& bias = c.inputs[1].second;
   if (value.rank() < 2) {
-    throw ValueError("Shape must be at least rank 2 but is rank " + std::to_string(value.rank()) +
-                     " for " + c.what() + " with input shapes: " + shapes_of(c) + ".");
+    throw ValueError("Shape must be at least rank 2 but is rank " + std::to_string(value.rank()) + " for " +
+                     c.what() + " with input shapes: " + shapes_of(c) + ".");
   }
   require_rank(c, 1, 1, "bias");
   const int64_t channels = value.dim(value.rank() - 1);
@@ -122,8 +120,8 @@ Specs infer_conv2d(const InferenceContext& c) {
   }
   if (in.dim(3) >= 0 && f.dim(2) >= 0 && in.dim(3) != f.dim(2)) {
     throw ValueError("Dimensions must be equal, but are " + std::to_string(in.dim(3)) + " and " +
-                     std::to_string(f.dim(2)) + " for " + c.what() +
-                     " with input shapes: " + shapes_of(c) + ".");
+                     std::to_string(f.dim(2)) + " for " + c.what() + " with input shapes: " + shapes_of(c) +
+                     ".");
   }
   for (int i = 0; i < 4; ++i) {
     if (f.dim(i) < 0) {
@@ -181,16 +179,14 @@ std::vector<std::string> registered_op_types() {
   return types;
 }
 
-Operation create_op(Graph& g, const std::string& type, const std::string& name,
-                    std::vector<Output> inputs, std::map<std::string, AttrValue> attrs,
-                    std::vector<Operation> control_inputs) {
+Operation create_op(Graph& g, const std::string& type, const std::string& name, std::vector<Output> inputs,
+                    std::map<std::string, AttrValue> attrs, std::vector<Operation> control_inputs) {
   const OpSchema& schema = op_schema(type);
   std::string full = !name.empty() && name.back() == '/' ? name.substr(0, name.size() - 1)
                                                          : g.unique_name(name.empty() ? type : name);
   if (static_cast<int>(inputs.size()) != schema.num_inputs) {
-    throw ValueError("Op '" + full + "' (op: '" + type + "') takes " +
-                     std::to_string(schema.num_inputs) + " inputs, got " +
-                     std::to_string(inputs.size()));
+    throw ValueError("Op '" + full + "' (op: '" + type + "') takes " + std::to_string(schema.num_inputs) +
+                     " inputs, got " + std::to_string(inputs.size()));
   }
   OutputSpecs in_specs;
   for (const Output& in : inputs) {

@@ -20,7 +20,6 @@ struct InitialValue {
 // <scope> is `name` made unique under the current name scope, and puts the
 // variable in the global (and trainable) collections.
 std::shared_ptr<const VariableDef> create_variable(Graph& g, const std::string& name,
-                                                   const InitialValue& init, bool trainable,
-                                                   SourceLoc loc);
+                                                   const InitialValue& init, bool trainable, SourceLoc loc);
 
 }  // namespace minitf::detail

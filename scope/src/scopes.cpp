@@ -85,7 +85,9 @@ Reuse VariableScope::reuse() const { return checked().reuse; }
 void VariableScope::reuse_variables() { checked().reuse = true; }
 const std::string& VariableScope::original_name_scope() const { return checked().name_scope; }
 Initializer VariableScope::initializer() const { return checked().initializer; }
-void VariableScope::set_initializer(Initializer initializer) { checked().initializer = std::move(initializer); }
+void VariableScope::set_initializer(Initializer initializer) {
+  checked().initializer = std::move(initializer);
+}
 std::vector<Variable> VariableScope::global_variables() const {
   return filter(kGlobalVariables, checked().name);
 }
@@ -93,14 +95,11 @@ std::vector<Variable> VariableScope::trainable_variables() const {
   return filter(kTrainableVariables, checked().name);
 }
 
-VariableScope get_variable_scope() {
-  return VariableScope(thread_scopes(get_default_graph()).current);
-}
+VariableScope get_variable_scope() { return VariableScope(thread_scopes(get_default_graph()).current); }
 
 // ---- name_scope ----
 
-name_scope::name_scope(std::string_view name)
-    : graph_(get_default_graph()), old_(graph_.name_scope_name()) {
+name_scope::name_scope(std::string_view name) : graph_(get_default_graph()), old_(graph_.name_scope_name()) {
   if (!name.empty()) {
     const bool valid = old_.empty() ? is_valid_op_name(name) : is_valid_scope_name(name);
     if (!valid) throw ValueError("'" + std::string(name) + "' is not a valid scope name");
@@ -133,18 +132,16 @@ void variable_scope::open_name_scope(std::string_view name, bool auxiliary) {
 void variable_scope::enter_prolonged(const std::string& name, const Options& options) {
   ThreadScopes& ts = thread_scopes(graph_);
   old_ = VariableScope(ts.current);
-  auto data = std::make_shared<ScopeData>(ScopeData{
-      join(ts.current->name, name), options.reuse ? options.reuse : ts.current->reuse,
-      options.initializer ? options.initializer : ts.current->initializer,
-      options.dtype ? options.dtype : ts.current->dtype,
-      name_scope_ ? name_scope_->name() : name});
+  auto data = std::make_shared<ScopeData>(
+      ScopeData{join(ts.current->name, name), options.reuse ? options.reuse : ts.current->reuse,
+                options.initializer ? options.initializer : ts.current->initializer,
+                options.dtype ? options.dtype : ts.current->dtype, name_scope_ ? name_scope_->name() : name});
   ts.counts[data->name] += 1;
   ts.current = data;
   scope_ = VariableScope(data);
 }
 
-variable_scope::variable_scope(std::string_view name, Options options)
-    : graph_(get_default_graph()) {
+variable_scope::variable_scope(std::string_view name, Options options) : graph_(get_default_graph()) {
   open_name_scope(name, options.auxiliary_name_scope);
   enter_prolonged(std::string(name), options);
 }
@@ -166,18 +163,17 @@ variable_scope::variable_scope(Options options) : graph_(get_default_graph()) {
   enter_prolonged(unique, options);
 }
 
-variable_scope::variable_scope(const VariableScope& scope, Options options)
-    : graph_(get_default_graph()) {
+variable_scope::variable_scope(const VariableScope& scope, Options options) : graph_(get_default_graph()) {
   if (!scope.data()) throw ValueError("variable_scope was given an empty VariableScope");
   const std::string& full = scope.name();
   open_name_scope(std::string_view(full).substr(full.rfind('/') + 1), options.auxiliary_name_scope);
   ThreadScopes& ts = thread_scopes(graph_);
   old_ = VariableScope(ts.current);
   const ScopeData& from = *scope.data();
-  auto data = std::make_shared<ScopeData>(
-      ScopeData{from.name, options.reuse ? options.reuse : from.reuse,
-                options.initializer ? options.initializer : from.initializer,
-                options.dtype ? options.dtype : from.dtype, from.name_scope});
+  auto data =
+      std::make_shared<ScopeData>(ScopeData{from.name, options.reuse ? options.reuse : from.reuse,
+                                            options.initializer ? options.initializer : from.initializer,
+                                            options.dtype ? options.dtype : from.dtype, from.name_scope});
   ts.counts[data->name] += 1;
   saved_counts_ = ts.counts;
   reopened_ = true;
@@ -221,12 +217,12 @@ Variable get_variable(const std::string& name, const Shape& shape, const GetVari
     }
     const Output out = var.variable.output(0);
     if (!shape.compatible_with(out.shape())) {
-      throw ValueError("Trying to share variable " + full + ", but specified shape " +
-                       shape.to_string() + " and found shape " + out.shape().to_string() + ".");
+      throw ValueError("Trying to share variable " + full + ", but specified shape " + shape.to_string() +
+                       " and found shape " + out.shape().to_string() + ".");
     }
     if (dtype != out.dtype()) {
-      throw ValueError("Trying to share variable " + full + ", but specified dtype " +
-                       dtype_name(dtype) + " and found dtype " + dtype_name(out.dtype()) + ".");
+      throw ValueError("Trying to share variable " + full + ", but specified dtype " + dtype_name(dtype) +
+                       " and found dtype " + dtype_name(out.dtype()) + ".");
     }
     return Variable(def);
   }
@@ -239,13 +235,13 @@ Variable get_variable(const std::string& name, const Shape& shape, const GetVari
     throw ValueError("Shape of a new variable (" + full + ") must be fully defined, but instead was " +
                      shape.to_string() + ".");
   }
-  Initializer init = options.initializer   ? options.initializer
-                     : scope.initializer   ? scope.initializer
-                     : dtype == float32    ? glorot_uniform_initializer()
-                                           : zeros_initializer();
+  Initializer init = options.initializer ? options.initializer
+                     : scope.initializer ? scope.initializer
+                     : dtype == float32  ? glorot_uniform_initializer()
+                                         : zeros_initializer();
   NameScopeReset at_root(g);  // variable names depend on variable scopes only
-  auto def = detail::create_variable(
-      g, full, detail::InitialValue{{}, [&] { return init(shape, dtype); }}, options.trainable, loc);
+  auto def = detail::create_variable(g, full, detail::InitialValue{{}, [&] { return init(shape, dtype); }},
+                                     options.trainable, loc);
   store->vars.emplace(full, def->variable.id());
   return Variable(def);
 }

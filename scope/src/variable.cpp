@@ -9,8 +9,7 @@ namespace minitf {
 namespace detail {
 
 std::shared_ptr<const VariableDef> create_variable(Graph& g, const std::string& name,
-                                                   const InitialValue& init, bool trainable,
-                                                   SourceLoc loc) {
+                                                   const InitialValue& init, bool trainable, SourceLoc loc) {
   name_scope scope(name);
   const std::string var_name = scope.name().substr(0, scope.name().size() - 1);
   Output initial = init.value;
@@ -20,16 +19,16 @@ std::shared_ptr<const VariableDef> create_variable(Graph& g, const std::string& 
   }
   if (initial.empty()) throw ValueError("Variable " + var_name + " has no initial value");
   if (!initial.shape().fully_defined()) {
-    throw ValueError("initial_value of variable " + var_name +
-                     " must have a fully defined shape, got " + initial.shape().to_string());
+    throw ValueError("initial_value of variable " + var_name + " must have a fully defined shape, got " +
+                     initial.shape().to_string());
   }
-  Operation var = create_op(g, "VariableV2", scope.name(), {},
-                            {{"shape", initial.shape()}, {"dtype", initial.dtype()}});
-  Operation assign = create_op(g, "Assign", "Assign", {var.output(0), initial},
-                               {{"validate_shape", int64_t{1}}});
+  Operation var =
+      create_op(g, "VariableV2", scope.name(), {}, {{"shape", initial.shape()}, {"dtype", initial.dtype()}});
+  Operation assign =
+      create_op(g, "Assign", "Assign", {var.output(0), initial}, {{"validate_shape", int64_t{1}}});
   Output read = identity(var.output(0), "read");
-  auto def = std::make_shared<VariableDef>(
-      VariableDef{var, assign, read, initial, trainable, loc.to_string()});
+  auto def =
+      std::make_shared<VariableDef>(VariableDef{var, assign, read, initial, trainable, loc.to_string()});
   g.add_to_collection(kGlobalVariables, *def);
   if (trainable) g.add_to_collection(kTrainableVariables, *def);
   return def;
@@ -47,8 +46,8 @@ Variable::Variable(const Output& initial_value, const std::string& name, bool tr
   if (initial_value.empty()) throw ValueError("Variable '" + name + "' needs an initial value");
   Graph g = graph_of(initial_value.op());
   auto guard = g.as_default();
-  def_ = detail::create_variable(g, name.empty() ? "Variable" : name,
-                                 detail::InitialValue{initial_value, {}}, trainable, loc);
+  def_ = detail::create_variable(g, name.empty() ? "Variable" : name, detail::InitialValue{initial_value, {}},
+                                 trainable, loc);
 }
 
 const VariableDef& Variable::checked() const {

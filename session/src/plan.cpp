@@ -110,8 +110,8 @@ class Builder {
     std::string names;
     for (const Operation& op : fused) names += (names.empty() ? "" : " + ") + op.name();
     spdlog::debug("plan: fused {} into one oneDNN convolution", names);
-    items.push_back(Item{conv, kernels::make_fused_conv2d(conv, inputs.size() == 3, relu), inputs, {out},
-                         fused.back().id()});
+    items.push_back(Item{
+        conv, kernels::make_fused_conv2d(conv, inputs.size() == 3, relu), inputs, {out}, fused.back().id()});
     return true;
   }
 
@@ -147,7 +147,8 @@ class Builder {
       plan.has_assign = plan.has_assign || step.kernel->op().type() == "Assign";
       bool reads_work = false;
       for (int in : step.inputs) {
-        if (in >= 0 && producer[static_cast<size_t>(in)] >= 0 && work[static_cast<size_t>(producer[static_cast<size_t>(in)])]) {
+        if (in >= 0 && producer[static_cast<size_t>(in)] >= 0 &&
+            work[static_cast<size_t>(producer[static_cast<size_t>(in)])]) {
           reads_work = true;
           parent[root(s)] = root(static_cast<size_t>(producer[static_cast<size_t>(in)]));
         }
@@ -198,7 +199,8 @@ class Builder {
     find_components(*plan);
     plan->last_use.assign(slots.size(), -1);
     for (const auto& [s, step] : last_use) plan->last_use[static_cast<size_t>(s)] = step;
-    for (int s : plan->fetch_slots) plan->last_use[static_cast<size_t>(s)] = static_cast<int>(plan->steps.size());
+    for (int s : plan->fetch_slots)
+      plan->last_use[static_cast<size_t>(s)] = static_cast<int>(plan->steps.size());
     return plan;
   }
 

@@ -35,13 +35,14 @@ struct Plan {
   int num_components = 0;
   std::vector<size_t> source_steps;                  // component -1, in order
   std::vector<std::vector<size_t>> component_steps;  // each group's steps, in order
-  bool has_assign = false;  // branches never reorder around a write
+  bool has_assign = false;                           // branches never reorder around a write
 
   // Whether to run the groups side by side is measured on the first runs.
   enum Mode { kUndecided, kSerial, kBranches };
   std::atomic<int> mode{kUndecided};
   std::mutex timing_mu;
-  double best_seconds[3] = {0, std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
+  double best_seconds[3] = {0, std::numeric_limits<double>::infinity(),
+                            std::numeric_limits<double>::infinity()};
   int trials[3] = {0, 0, 0};
 };
 

@@ -13,7 +13,7 @@ namespace {
 constexpr uint64_t kMaxHeader = 100u << 20;
 
 const std::map<std::string, int> kDtypeSizes = {{"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8},
-                                                 {"I32", 4}, {"I16", 2}, {"I8", 1},  {"U8", 1},   {"BOOL", 1}};
+                                                {"I32", 4}, {"I16", 2}, {"I8", 1},  {"U8", 1},   {"BOOL", 1}};
 
 uint64_t read_le64(const uint8_t* p) {
   uint64_t v = 0;
@@ -28,7 +28,8 @@ uint64_t read_le64(const uint8_t* p) {
 }  // namespace
 
 SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::string& what) {
-  if (bytes.size() < 8) corrupt(what, "it has " + std::to_string(bytes.size()) + " bytes, fewer than the 8 of a header length");
+  if (bytes.size() < 8)
+    corrupt(what, "it has " + std::to_string(bytes.size()) + " bytes, fewer than the 8 of a header length");
   const uint64_t n = read_le64(bytes.data());
   if (n > kMaxHeader || n > bytes.size() - 8) {
     corrupt(what, "the header length " + std::to_string(n) + " does not fit in a file of " +
@@ -47,7 +48,8 @@ SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::str
   for (const auto& [key, value] : header.items()) {
     if (key == "__metadata__") continue;
     const std::string where = "entry '" + key + "'";
-    if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") || !value.contains("data_offsets")) {
+    if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") ||
+        !value.contains("data_offsets")) {
       corrupt(what, where + " needs dtype, shape and data_offsets");
     }
     SafetensorsEntry e;
@@ -109,14 +111,16 @@ std::vector<uint8_t> serialize_safetensors(const std::map<std::string, Tensor>& 
   nlohmann::json header = nlohmann::json::object();
   uint64_t offset = 0;
   for (const auto& [key, t] : tensors) {
-    header[key] = {{"dtype", "F32"}, {"shape", t.shape().dims()}, {"data_offsets", {offset, offset + t.num_bytes()}}};
+    header[key] = {
+        {"dtype", "F32"}, {"shape", t.shape().dims()}, {"data_offsets", {offset, offset + t.num_bytes()}}};
     offset += t.num_bytes();
   }
   header["__metadata__"] = {{"format", "minitf"}};
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // data starts 8-byte aligned, as safetensors writes it
   std::vector<uint8_t> out(8 + text.size() + offset);
-  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<uint8_t>(uint64_t(text.size()) >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    out[static_cast<size_t>(i)] = static_cast<uint8_t>(uint64_t(text.size()) >> (8 * i));
   std::memcpy(out.data() + 8, text.data(), text.size());
   uint8_t* p = out.data() + 8 + text.size();
   for (const auto& [key, t] : tensors) {

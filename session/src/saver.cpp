@@ -136,7 +136,8 @@ void Saver::restore(Session& session, const std::string& path) const {
     }
   }
   for (const auto& [key, entry] : file.entries) {
-    if (!variables_.count(key)) unexpected.push_back(key + " (" + entry.dtype + " " + Shape(entry.shape).to_string() + ")");
+    if (!variables_.count(key))
+      unexpected.push_back(key + " (" + entry.dtype + " " + Shape(entry.shape).to_string() + ")");
   }
   if (!missing.empty() || !unexpected.empty() || !mismatched.empty()) {
     std::string msg = "Restoring from checkpoint " + path + " failed; no variable was changed.";

@@ -75,8 +75,9 @@ void plan_arena(const detail::Plan& plan, RunState& state) {
       // Fetched tensors go to the caller, so they get buffers of their own, not arena space.
       if (t.empty() || plan.last_use[static_cast<size_t>(o)] == end) continue;
       const int last = std::max(plan.last_use[static_cast<size_t>(o)], static_cast<int>(s));
-      requests[region].push_back(region == 0 ? detail::ArenaRequest{t.num_bytes(), 0, end}
-                                             : detail::ArenaRequest{t.num_bytes(), static_cast<int>(s), last});
+      requests[region].push_back(region == 0
+                                     ? detail::ArenaRequest{t.num_bytes(), 0, end}
+                                     : detail::ArenaRequest{t.num_bytes(), static_cast<int>(s), last});
       slots[region].push_back(static_cast<size_t>(o));
     }
   }
@@ -94,8 +95,9 @@ void plan_arena(const detail::Plan& plan, RunState& state) {
   for (size_t r = 0; r < requests.size(); ++r) {
     for (size_t i = 0; i < slots[r].size(); ++i) {
       const Tensor& t = state.slots[slots[r][i]];
-      state.views.emplace_back(slots[r][i], Tensor::view(t.dtype(), t.shape(), arena,
-                                                         static_cast<char*>(memory) + base + layouts[r].offsets[i]));
+      state.views.emplace_back(slots[r][i],
+                               Tensor::view(t.dtype(), t.shape(), arena,
+                                            static_cast<char*>(memory) + base + layouts[r].offsets[i]));
       naive += requests[r][i].bytes;
     }
     base += layouts[r].total;
@@ -207,14 +209,16 @@ struct Session::Impl final : kernels::VariableAccess {
     RunState& state = *lease.state;
     if (state.planned) {
       bool same = state.feed_shapes.size() == feeds.size();
-      for (size_t i = 0; same && i < feeds.size(); ++i) same = state.feed_shapes[i] == feeds[i].second.shape();
+      for (size_t i = 0; same && i < feeds.size(); ++i)
+        same = state.feed_shapes[i] == feeds[i].second.shape();
       if (!same) state.planned = false;
     }
     if (!state.planned) {
       state.feed_shapes.clear();
       for (const auto& feed : feeds) state.feed_shapes.push_back(feed.second.shape());
     }
-    for (size_t i = 0; i < feeds.size(); ++i) state.slots[static_cast<size_t>(plan.feed_slots[i])] = feeds[i].second;
+    for (size_t i = 0; i < feeds.size(); ++i)
+      state.slots[static_cast<size_t>(plan.feed_slots[i])] = feeds[i].second;
     if (state.planned) {
       for (auto& [slot, view] : state.views) state.slots[slot] = view;
     }
@@ -226,7 +230,8 @@ struct Session::Impl final : kernels::VariableAccess {
       for (size_t s = 0; s < plan.steps.size(); ++s) execute(plan, state, s, device.num_threads());
     }
     if (mode != detail::Plan::kUndecided && plan.mode == detail::Plan::kUndecided) {
-      record_timing(plan, mode, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      record_timing(plan, mode,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     std::vector<Tensor> results;
     for (int s : plan.fetch_slots) {
@@ -263,7 +268,8 @@ struct Session::Impl final : kernels::VariableAccess {
     };
     if (!branch_pool.try_run(plan.num_components, branch)) {  // another run holds the pool
       for (int c = 0; c < plan.num_components; ++c) {
-        for (size_t s : plan.component_steps[static_cast<size_t>(c)]) execute(plan, state, s, device.num_threads());
+        for (size_t s : plan.component_steps[static_cast<size_t>(c)])
+          execute(plan, state, s, device.num_threads());
       }
     }
   }
@@ -278,8 +284,9 @@ struct Session::Impl final : kernels::VariableAccess {
     const int decided = plan.mode.load();
     if (decided != detail::Plan::kUndecided) return decided;
     std::lock_guard lock(plan.timing_mu);
-    return plan.trials[detail::Plan::kSerial] <= plan.trials[detail::Plan::kBranches] ? detail::Plan::kSerial
-                                                                                      : detail::Plan::kBranches;
+    return plan.trials[detail::Plan::kSerial] <= plan.trials[detail::Plan::kBranches]
+               ? detail::Plan::kSerial
+               : detail::Plan::kBranches;
   }
 
   static void record_timing(detail::Plan& plan, int mode, double seconds) {
@@ -288,11 +295,13 @@ struct Session::Impl final : kernels::VariableAccess {
     plan.trials[mode] += 1;
     plan.best_seconds[mode] = std::min(plan.best_seconds[mode], seconds);
     if (plan.trials[detail::Plan::kSerial] >= kTrials && plan.trials[detail::Plan::kBranches] >= kTrials) {
-      const bool branches = plan.best_seconds[detail::Plan::kBranches] < plan.best_seconds[detail::Plan::kSerial];
+      const bool branches =
+          plan.best_seconds[detail::Plan::kBranches] < plan.best_seconds[detail::Plan::kSerial];
       plan.mode = branches ? detail::Plan::kBranches : detail::Plan::kSerial;
       spdlog::debug("plan: {} branches run {} ({:.3f} ms side by side, {:.3f} ms one after the other)",
                     plan.num_components, branches ? "side by side" : "one after the other",
-                    plan.best_seconds[detail::Plan::kBranches] * 1e3, plan.best_seconds[detail::Plan::kSerial] * 1e3);
+                    plan.best_seconds[detail::Plan::kBranches] * 1e3,
+                    plan.best_seconds[detail::Plan::kSerial] * 1e3);
     }
   }
 
@@ -358,10 +367,11 @@ void Session::assign_variable(const Operation& variable, const Tensor& value) {
   const Shape& shape = variable.attr<Shape>("shape");
   const DType dtype = variable.attr<DType>("dtype");
   if (value.empty() || value.dtype() != dtype || value.shape() != shape) {
-    throw InvalidArgumentError("Cannot assign a value of " +
-                               (value.empty() ? std::string("nothing")
-                                              : std::string(dtype_name(value.dtype())) + " " + value.shape().to_string()) +
-                               " to variable " + variable.name() + " of " + dtype_name(dtype) + " " + shape.to_string());
+    throw InvalidArgumentError(
+        "Cannot assign a value of " +
+        (value.empty() ? std::string("nothing")
+                       : std::string(dtype_name(value.dtype())) + " " + value.shape().to_string()) +
+        " to variable " + variable.name() + " of " + dtype_name(dtype) + " " + shape.to_string());
   }
   impl_->assign(variable, value.clone());
 }

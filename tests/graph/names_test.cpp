@@ -4,9 +4,8 @@
 TEST_CASE("unique_name numbers taken names as TF does") {
   tf::Graph g;
   const std::vector<std::pair<std::string, std::string>> table = {
-      {"add", "add"},     {"add", "add_1"},  {"add", "add_2"}, {"add_1", "add_1_1"},
-      {"ADD", "ADD_3"},   {"foo", "foo"},    {"Foo", "Foo_1"}, {"add_3", "add_3_1"},
-      {"a/b", "a/b"},     {"a/b", "a/b_1"},
+      {"add", "add"}, {"add", "add_1"}, {"add", "add_2"},     {"add_1", "add_1_1"}, {"ADD", "ADD_3"},
+      {"foo", "foo"}, {"Foo", "Foo_1"}, {"add_3", "add_3_1"}, {"a/b", "a/b"},       {"a/b", "a/b_1"},
   };
   for (const auto& [in, want] : table) {
     INFO(in);

@@ -38,16 +38,22 @@ TEST_CASE("broadcasting follows NumPy") {
     tf::Shape a, b, want;
   };
   const std::vector<Case> table = {
-      {{2, 3}, {3}, {2, 3}},          {{3}, {2, 3}, {2, 3}},         {{1, 4, 1}, {5, 1, 6}, {5, 4, 6}},
-      {{}, {7}, {7}},                 {{8, 1, 6, 1}, {7, 1, 5}, {8, 7, 6, 5}},
-      {{-1, 32}, {32}, {-1, 32}},     {{-1, 1}, {1, 5}, {-1, 5}},    {{-1}, {4}, {4}},
+      {{2, 3}, {3}, {2, 3}},
+      {{3}, {2, 3}, {2, 3}},
+      {{1, 4, 1}, {5, 1, 6}, {5, 4, 6}},
+      {{}, {7}, {7}},
+      {{8, 1, 6, 1}, {7, 1, 5}, {8, 7, 6, 5}},
+      {{-1, 32}, {32}, {-1, 32}},
+      {{-1, 1}, {1, 5}, {-1, 5}},
+      {{-1}, {4}, {4}},
   };
   for (const auto& c : table) {
     INFO(c.a.to_string() << " + " << c.b.to_string());
     CHECK(tf::broadcast_shapes(c.a, c.b, "test") == c.want);
   }
-  REQUIRE_THROWS_MATCHES(tf::broadcast_shapes({2}, {3}, "'add'"), tf::ValueError,
-                         Has("Dimensions must be equal, but are 2 and 3 for 'add' with input shapes: [2], [3]."));
+  REQUIRE_THROWS_MATCHES(
+      tf::broadcast_shapes({2}, {3}, "'add'"), tf::ValueError,
+      Has("Dimensions must be equal, but are 2 and 3 for 'add' with input shapes: [2], [3]."));
 }
 
 TEST_CASE("Conv2D output shapes follow TF for SAME and VALID") {
@@ -132,21 +138,20 @@ TEST_CASE("builders give TF's default names and types") {
   auto t = tf::truncated_normal({2});
   auto k = tf::constant(3.f);
   auto n = tf::no_op();
-  const std::vector<std::string> want = {
-      "Placeholder (Placeholder)",
-      "random_normal (RandomStandardNormal)",
-      "Conv2D (Conv2D)",
-      "zeros (Fill)",
-      "BiasAdd (BiasAdd)",
-      "ones (Fill)",
-      "Add (Add)",
-      "add_1/y (Const)",  // "Add" took "add": names are case-insensitive
-      "add_1 (AddV2)",
-      "Relu (Relu)",
-      "random_uniform (RandomUniform)",
-      "truncated_normal (TruncatedNormal)",
-      "Const (Const)",
-      "NoOp (NoOp)"};
+  const std::vector<std::string> want = {"Placeholder (Placeholder)",
+                                         "random_normal (RandomStandardNormal)",
+                                         "Conv2D (Conv2D)",
+                                         "zeros (Fill)",
+                                         "BiasAdd (BiasAdd)",
+                                         "ones (Fill)",
+                                         "Add (Add)",
+                                         "add_1/y (Const)",  // "Add" took "add": names are case-insensitive
+                                         "add_1 (AddV2)",
+                                         "Relu (Relu)",
+                                         "random_uniform (RandomUniform)",
+                                         "truncated_normal (TruncatedNormal)",
+                                         "Const (Const)",
+                                         "NoOp (NoOp)"};
   CHECK(op_names_and_types(f.g) == want);
   CHECK(r.shape() == tf::Shape{1, 4, 4, 2});
   CHECK(n.num_outputs() == 0);

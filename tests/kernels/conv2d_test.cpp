@@ -68,10 +68,18 @@ TEST_CASE("fused Conv2D + bias + Relu equals the unfused ops") {
     auto conv = tf::conv2d(x, w, {1, 2, 1, 1}, "SAME");
     tf::Output y;
     switch (variant) {
-      case 0: y = tf::relu(tf::bias_add(conv, b)); break;
-      case 1: y = tf::relu(conv + b); break;
-      case 2: y = tf::relu(b + conv); break;
-      default: y = tf::relu(conv); break;
+      case 0:
+        y = tf::relu(tf::bias_add(conv, b));
+        break;
+      case 1:
+        y = tf::relu(conv + b);
+        break;
+      case 2:
+        y = tf::relu(b + conv);
+        break;
+      default:
+        y = tf::relu(conv);
+        break;
     }
     auto xv = random_tensor(x.shape(), rng);
     tf::Session fused(f.g);

@@ -22,9 +22,16 @@ int64_t source_index(const tf::Shape& shape, const tf::Shape& out, int64_t index
 TEST_CASE("Add and AddV2 broadcast like NumPy, over mismatched ranks") {
   std::mt19937 rng(11);
   const std::vector<std::pair<tf::Shape, tf::Shape>> table = {
-      {{2, 3}, {2, 3}},       {{2, 3}, {3}},          {{3}, {2, 3}},         {{4, 1, 3}, {5, 1}},
-      {{1}, {2, 2}},          {{}, {3, 4}},           {{2, 1, 4, 1}, {3, 1, 5}}, {{1, 3, 1, 2, 1, 2}, {3, 4, 1, 5, 1}},
-      {{6, 7, 5}, {6, 1, 5}}, {{1000}, {}},
+      {{2, 3}, {2, 3}},
+      {{2, 3}, {3}},
+      {{3}, {2, 3}},
+      {{4, 1, 3}, {5, 1}},
+      {{1}, {2, 2}},
+      {{}, {3, 4}},
+      {{2, 1, 4, 1}, {3, 1, 5}},
+      {{1, 3, 1, 2, 1, 2}, {3, 4, 1, 5, 1}},
+      {{6, 7, 5}, {6, 1, 5}},
+      {{1000}, {}},
   };
   for (const auto& [as, bs] : table) {
     INFO(as.to_string() << " + " << bs.to_string());
@@ -38,7 +45,8 @@ TEST_CASE("Add and AddV2 broadcast like NumPy, over mismatched ranks") {
       const tf::Shape out = tf::broadcast_shapes(as, bs, "test");
       REQUIRE(got.shape() == out);
       for (int64_t i = 0; i < got.num_elements(); ++i) {
-        const float want = av.data<float>()[source_index(as, out, i)] + bv.data<float>()[source_index(bs, out, i)];
+        const float want =
+            av.data<float>()[source_index(as, out, i)] + bv.data<float>()[source_index(bs, out, i)];
         REQUIRE(got.data<float>()[i] == want);
       }
     }
@@ -52,7 +60,8 @@ TEST_CASE("Add of run-time shapes that do not broadcast is an InvalidArgumentErr
   auto y = a + b;
   tf::Session sess(f.g);
   REQUIRE_THROWS_MATCHES(sess.run(y, {{a, tf::Tensor(tf::float32, {2})}, {b, tf::Tensor(tf::float32, {3})}}),
-                         tf::InvalidArgumentError, Has("Dimensions must be equal, but are 2 and 3 for 'add'"));
+                         tf::InvalidArgumentError,
+                         Has("Dimensions must be equal, but are 2 and 3 for 'add'"));
   auto ok = sess.run(y, {{a, tf::Tensor(tf::float32, {3})}, {b, tf::Tensor::from<float>({3}, {1, 2, 3})}});
   CHECK(ok.data<float>()[2] == 3.f);
 }

@@ -18,9 +18,9 @@ TEST_CASE("variable scopes nest, a second open by string gets a new name scope")
     got.push_back(v.name());
     got.push_back(x.op().name());
   }
-  const std::vector<std::string> want = {
-      "foo", "foo/",   "foo/bar", "foo/bar/",   "foo/bar/v:0", "foo/bar/add",
-      "foo", "foo_1/", "foo/bar", "foo_1/bar/", "foo/bar/v:0", "foo_1/bar/add"};
+  const std::vector<std::string> want = {"foo",         "foo/",        "foo/bar",     "foo/bar/",
+                                         "foo/bar/v:0", "foo/bar/add", "foo",         "foo_1/",
+                                         "foo/bar",     "foo_1/bar/",  "foo/bar/v:0", "foo_1/bar/add"};
   CHECK(got == want);
 }
 

@@ -44,11 +44,8 @@ TEST_CASE("get_variable names its ops after the variable scope only") {
     v = tf::get_variable("v", {1}, tf::constant_initializer(0.4f));
   }
   CHECK(v.name() == "foo/v:0");
-  const std::vector<std::string> want = {
-      "foo/v/Initializer/Const (Const)",
-      "foo/v (VariableV2)",
-      "foo/v/Assign (Assign)",
-      "foo/v/read (Identity)"};
+  const std::vector<std::string> want = {"foo/v/Initializer/Const (Const)", "foo/v (VariableV2)",
+                                         "foo/v/Assign (Assign)", "foo/v/read (Identity)"};
   CHECK(op_names_and_types(f.g) == want);
   CHECK(v.initializer().inputs()[1].op().name() == "foo/v/Initializer/Const");
 }
@@ -100,8 +97,9 @@ TEST_CASE("reuse true: finds, or says it does not exist, checks shape and dtype"
                          Has("Variable foo/w does not exist, or was not created with get_variable()"));
   REQUIRE_THROWS_MATCHES(tf::get_variable("v", {2}), tf::ValueError,
                          Has("Trying to share variable foo/v, but specified shape [2] and found shape [1]."));
-  REQUIRE_THROWS_MATCHES(tf::get_variable("v", {1}, tf::zeros_initializer(), tf::int32), tf::ValueError,
-                         Has("Trying to share variable foo/v, but specified dtype int32 and found dtype float32."));
+  REQUIRE_THROWS_MATCHES(
+      tf::get_variable("v", {1}, tf::zeros_initializer(), tf::int32), tf::ValueError,
+      Has("Trying to share variable foo/v, but specified dtype int32 and found dtype float32."));
 }
 
 TEST_CASE("AUTO_REUSE creates once, then returns the same variable") {
@@ -136,9 +134,10 @@ TEST_CASE("a new variable needs a fully defined shape and a name") {
 TEST_CASE("GetVariableOptions: trainable false stays out of trainable_variables") {
   FreshGraph f;
   auto a = tf::get_variable("a", {1});
-  auto b = tf::get_variable("b", {1}, tf::GetVariableOptions{.initializer = tf::ones_initializer(),
-                                                             .dtype = tf::float32,
-                                                             .trainable = false});
+  auto b =
+      tf::get_variable("b", {1},
+                       tf::GetVariableOptions{
+                           .initializer = tf::ones_initializer(), .dtype = tf::float32, .trainable = false});
   tf::Variable c(tf::zeros({1}), "c", /*trainable=*/false);
   CHECK(tf::global_variables() == std::vector<tf::Variable>{a, b, c});
   CHECK(tf::trainable_variables() == std::vector<tf::Variable>{a});

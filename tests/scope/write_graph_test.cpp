@@ -31,7 +31,7 @@ TEST_CASE("write_graph draws one cluster per name scope and each shared variable
     for (size_t at = s.find(needle); at != std::string::npos; at = s.find(needle, at + 1)) ++n;
     return n;
   };
-  CHECK(count("shape=cylinder") == 1);  // one variable node for both towers
+  CHECK(count("shape=cylinder") == 1);                            // one variable node for both towers
   CHECK(count("\"image_filters/conv1/weights/read\" -> ") == 2);  // used by both convolutions
   CHECK_THAT(s, Catch::Contains("[label=\"Conv2D\\nConv2D\"]"));
   REQUIRE_THROWS_AS(tf::write_graph(f.g, "/no/such/folder/g.dot"), tf::NotFoundError);

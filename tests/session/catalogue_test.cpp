@@ -17,7 +17,8 @@ struct Case {
 
 template <class E>
 Case expect(const char* what, std::function<void()> call, const char* words) {
-  return {what, std::move(call), [](const tf::Error& e) { return dynamic_cast<const E*>(&e) != nullptr; }, words};
+  return {what, std::move(call), [](const tf::Error& e) { return dynamic_cast<const E*>(&e) != nullptr; },
+          words};
 }
 
 }  // namespace
@@ -40,74 +41,174 @@ TEST_CASE("every public entry point refuses bad input with a typed error") {
 
   const std::vector<Case> cases = {
       // values
-      expect<tf::InvalidArgumentError>("tensor of unknown shape", [] { tf::Tensor(tf::float32, {-1}); }, "fully defined"),
-      expect<tf::InvalidArgumentError>("huge tensor", [] { tf::Tensor(tf::float32, {1 << 20, 1 << 20, 1 << 20}); }, "too large"),
-      expect<tf::InvalidArgumentError>("too few values", [] { tf::Tensor::from<float>({3}, {1.f}); }, "needs 3 values"),
-      expect<tf::InvalidArgumentError>("wrong dtype read", [] { tf::Tensor(tf::int32, {1}).data<float>(); }, "read as float32"),
-      expect<tf::InvalidArgumentError>("empty tensor read", [] { tf::Tensor().data<float>(); }, "empty"),
+      expect<tf::InvalidArgumentError>(
+          "tensor of unknown shape", [] { tf::Tensor(tf::float32, {-1}); }, "fully defined"),
+      expect<tf::InvalidArgumentError>(
+          "huge tensor",
+          [] {
+            tf::Tensor(tf::float32, {1 << 20, 1 << 20, 1 << 20});
+          },
+          "too large"),
+      expect<tf::InvalidArgumentError>(
+          "too few values", [] { tf::Tensor::from<float>({3}, {1.f}); }, "needs 3 values"),
+      expect<tf::InvalidArgumentError>(
+          "wrong dtype read", [] { tf::Tensor(tf::int32, {1}).data<float>(); }, "read as float32"),
+      expect<tf::InvalidArgumentError>(
+          "empty tensor read", [] { tf::Tensor().data<float>(); }, "empty"),
       // graph lookups and handles
-      expect<tf::ValueError>("unknown op name", [&] { f.g.get_operation_by_name("nope"); }, "'nope'"),
-      expect<tf::ValueError>("bad tensor name", [&] { f.g.get_tensor_by_name("x:abc"); }, "bad output index"),
-      expect<tf::ValueError>("huge output index", [&] { f.g.get_tensor_by_name("x:99999999999"); }, "bad output index"),
-      expect<tf::ValueError>("output index out of range", [&] { tf::Output(x.op(), 3); }, "has 1 outputs"),
-      expect<tf::ValueError>("empty operation", [] { tf::Operation().name(); }, "empty"),
-      expect<tf::ValueError>("missing attribute", [&] { x.op().attr<float>("nothing"); }, "no attribute 'nothing'"),
-      expect<tf::ValueError>("attribute of another type", [&] { x.op().attr<float>("dtype"); }, "another type"),
+      expect<tf::ValueError>(
+          "unknown op name", [&] { f.g.get_operation_by_name("nope"); }, "'nope'"),
+      expect<tf::ValueError>(
+          "bad tensor name", [&] { f.g.get_tensor_by_name("x:abc"); }, "bad output index"),
+      expect<tf::ValueError>(
+          "huge output index", [&] { f.g.get_tensor_by_name("x:99999999999"); }, "bad output index"),
+      expect<tf::ValueError>(
+          "output index out of range", [&] { tf::Output(x.op(), 3); }, "has 1 outputs"),
+      expect<tf::ValueError>(
+          "empty operation", [] { tf::Operation().name(); }, "empty"),
+      expect<tf::ValueError>(
+          "missing attribute", [&] { x.op().attr<float>("nothing"); }, "no attribute 'nothing'"),
+      expect<tf::ValueError>(
+          "attribute of another type", [&] { x.op().attr<float>("dtype"); }, "another type"),
       // builders
-      expect<tf::ValueError>("conv of rank 3", [&] { tf::conv2d(tf::zeros({4, 4, 2}), w, {1, 1, 1, 1}, "SAME"); }, "rank 4"),
-      expect<tf::ValueError>("conv channels", [&] { tf::conv2d(x, tf::zeros({3, 3, 5, 2}), {1, 1, 1, 1}, "SAME"); }, "but are 2 and 5"),
-      expect<tf::ValueError>("conv padding", [&] { tf::conv2d(x, w, {1, 1, 1, 1}, "FULL"); }, "Padding must be"),
-      expect<tf::ValueError>("conv window too big", [&] { tf::conv2d(x, tf::zeros({5, 5, 2, 2}), {1, 1, 1, 1}, "VALID"); }, "Negative dimension"),
-      expect<tf::ValueError>("add shapes", [&] { tf::add(x, tf::zeros({3})); }, "[1,4,4,2], [3]"),
-      expect<tf::ValueError>("relu of int32", [] { tf::relu(tf::constant(int32_t{1})); }, "float32"),
-      expect<tf::ValueError>("bias_add of a matrix bias", [&] { tf::bias_add(x, tf::zeros({2, 2})); }, "rank 1"),
-      expect<tf::ValueError>("op name with a space", [] { tf::relu(tf::zeros({1}), "my relu"); }, "not a valid node name"),
-      expect<tf::ValueError>("inputs from two graphs", [&] { tf::add(tf::zeros({1}), foreign); }, "same graph"),
-      expect<tf::ValueError>("empty input", [] { tf::relu(tf::Output()); }, "empty"),
-      expect<tf::ValueError>("empty constant", [] { tf::constant(tf::Tensor()); }, "empty"),
-      expect<tf::ValueError>("fill of unknown shape", [] { tf::ones({-1}); }, "fully defined"),
-      expect<tf::ValueError>("int fill of a fraction", [] { tf::fill({1}, 0.5f, tf::int32); }, "not an int32"),
-      expect<tf::ValueError>("negative stddev", [] { tf::random_normal({1}, 0.f, -1.f); }, "stddev"),
+      expect<tf::ValueError>(
+          "conv of rank 3",
+          [&] {
+            tf::conv2d(tf::zeros({4, 4, 2}), w, {1, 1, 1, 1}, "SAME");
+          },
+          "rank 4"),
+      expect<tf::ValueError>(
+          "conv channels",
+          [&] {
+            tf::conv2d(x, tf::zeros({3, 3, 5, 2}), {1, 1, 1, 1}, "SAME");
+          },
+          "but are 2 and 5"),
+      expect<tf::ValueError>(
+          "conv padding",
+          [&] {
+            tf::conv2d(x, w, {1, 1, 1, 1}, "FULL");
+          },
+          "Padding must be"),
+      expect<tf::ValueError>(
+          "conv window too big",
+          [&] {
+            tf::conv2d(x, tf::zeros({5, 5, 2, 2}), {1, 1, 1, 1}, "VALID");
+          },
+          "Negative dimension"),
+      expect<tf::ValueError>(
+          "add shapes", [&] { tf::add(x, tf::zeros({3})); }, "[1,4,4,2], [3]"),
+      expect<tf::ValueError>(
+          "relu of int32", [] { tf::relu(tf::constant(int32_t{1})); }, "float32"),
+      expect<tf::ValueError>(
+          "bias_add of a matrix bias",
+          [&] {
+            tf::bias_add(x, tf::zeros({2, 2}));
+          },
+          "rank 1"),
+      expect<tf::ValueError>(
+          "op name with a space", [] { tf::relu(tf::zeros({1}), "my relu"); }, "not a valid node name"),
+      expect<tf::ValueError>(
+          "inputs from two graphs", [&] { tf::add(tf::zeros({1}), foreign); }, "same graph"),
+      expect<tf::ValueError>(
+          "empty input", [] { tf::relu(tf::Output()); }, "empty"),
+      expect<tf::ValueError>(
+          "empty constant", [] { tf::constant(tf::Tensor()); }, "empty"),
+      expect<tf::ValueError>(
+          "fill of unknown shape", [] { tf::ones({-1}); }, "fully defined"),
+      expect<tf::ValueError>(
+          "int fill of a fraction", [] { tf::fill({1}, 0.5f, tf::int32); }, "not an int32"),
+      expect<tf::ValueError>(
+          "negative stddev", [] { tf::random_normal({1}, 0.f, -1.f); }, "stddev"),
       // scopes and variables
-      expect<tf::ValueError>("scope named _", [] { tf::variable_scope s("_"); }, "not a valid scope name"),
-      expect<tf::ValueError>("name scope with a space", [] { tf::name_scope s("a b"); }, "not a valid scope name"),
-      expect<tf::ValueError>("empty VariableScope", [] { tf::variable_scope s{tf::VariableScope()}; }, "empty VariableScope"),
-      expect<tf::ValueError>("empty VariableScope handle", [] { tf::VariableScope().name(); }, "empty"),
-      expect<tf::ValueError>("no name at all", [] { tf::variable_scope s{tf::VariableScopeOptions{}}; }, "needs a name"),
-      expect<tf::ValueError>("duplicate variable", [] { tf::get_variable("v", {2}); }, "already exists"),
-      expect<tf::ValueError>("variable of unknown shape", [] { tf::get_variable("u", {-1}); }, "fully defined"),
-      expect<tf::ValueError>("variable with a bad name", [] { tf::get_variable("a b", {1}); }, "not a valid"),
-      expect<tf::ValueError>("empty Variable", [] { tf::Variable().name(); }, "empty"),
-      expect<tf::ValueError>("Variable from nothing", [] { tf::Variable(tf::Output()); }, "initial value"),
-      expect<tf::ValueError>("assign of another shape", [&] { tf::assign(v, tf::zeros({3})); }, "incompatible"),
+      expect<tf::ValueError>(
+          "scope named _", [] { tf::variable_scope s("_"); }, "not a valid scope name"),
+      expect<tf::ValueError>(
+          "name scope with a space", [] { tf::name_scope s("a b"); }, "not a valid scope name"),
+      expect<tf::ValueError>(
+          "empty VariableScope", [] { tf::variable_scope s{tf::VariableScope()}; }, "empty VariableScope"),
+      expect<tf::ValueError>(
+          "empty VariableScope handle", [] { tf::VariableScope().name(); }, "empty"),
+      expect<tf::ValueError>(
+          "no name at all", [] { tf::variable_scope s{tf::VariableScopeOptions{}}; }, "needs a name"),
+      expect<tf::ValueError>(
+          "duplicate variable", [] { tf::get_variable("v", {2}); }, "already exists"),
+      expect<tf::ValueError>(
+          "variable of unknown shape", [] { tf::get_variable("u", {-1}); }, "fully defined"),
+      expect<tf::ValueError>(
+          "variable with a bad name", [] { tf::get_variable("a b", {1}); }, "not a valid"),
+      expect<tf::ValueError>(
+          "empty Variable", [] { tf::Variable().name(); }, "empty"),
+      expect<tf::ValueError>(
+          "Variable from nothing", [] { tf::Variable(tf::Output()); }, "initial value"),
+      expect<tf::ValueError>(
+          "assign of another shape", [&] { tf::assign(v, tf::zeros({3})); }, "incompatible"),
       // sessions
-      expect<tf::FailedPreconditionError>("uninitialized", [&] { sess.run(v); }, "uninitialized value v"),
-      expect<tf::InvalidArgumentError>("unfed placeholder", [&] { sess.run(tf::relu(x)); }, "placeholder tensor 'x'"),
-      expect<tf::InvalidArgumentError>("feed shape", [&] { sess.run(x, {{x, tf::Tensor(tf::float32, {1})}}); }, "[1] and dtype float32 for Tensor 'x:0'"),
-      expect<tf::InvalidArgumentError>("feed dtype", [&] { sess.run(x, {{x, tf::Tensor(tf::int32, {1, 4, 4, 2})}}); }, "dtype int32"),
-      expect<tf::InvalidArgumentError>("empty feed", [&] { sess.run(x, {{x, tf::Tensor()}}); }, "empty"),
-      expect<tf::ValueError>("foreign fetch", [&] { sess.run(foreign); }, "not an element of this graph"),
-      expect<tf::ValueError>("foreign target", [&] { sess.run(foreign.op()); }, "not an element of this graph"),
-      expect<tf::ValueError>("empty fetch", [&] { sess.run(tf::Output()); }, "empty"),
-      expect<tf::ValueError>("unknown name", [&] { sess.run("ghost:0"); }, "'ghost'"),
-      expect<tf::ValueError>("read a non-variable", [&] { sess.read_variable(x.op()); }, "not a variable"),
-      expect<tf::ValueError>("read a foreign variable", [&] { sess.read_variable(foreign_var.op()); }, "not an element"),
-      expect<tf::InvalidArgumentError>("assign wrong shape", [&] { sess.assign_variable(v.op(), tf::Tensor(tf::float32, {3})); }, "[2]"),
+      expect<tf::FailedPreconditionError>(
+          "uninitialized", [&] { sess.run(v); }, "uninitialized value v"),
+      expect<tf::InvalidArgumentError>(
+          "unfed placeholder", [&] { sess.run(tf::relu(x)); }, "placeholder tensor 'x'"),
+      expect<tf::InvalidArgumentError>(
+          "feed shape",
+          [&] {
+            sess.run(x, {{x, tf::Tensor(tf::float32, {1})}});
+          },
+          "[1] and dtype float32 for Tensor 'x:0'"),
+      expect<tf::InvalidArgumentError>(
+          "feed dtype",
+          [&] {
+            sess.run(x, {{x, tf::Tensor(tf::int32, {1, 4, 4, 2})}});
+          },
+          "dtype int32"),
+      expect<tf::InvalidArgumentError>(
+          "empty feed",
+          [&] {
+            sess.run(x, {{x, tf::Tensor()}});
+          },
+          "empty"),
+      expect<tf::ValueError>(
+          "foreign fetch", [&] { sess.run(foreign); }, "not an element of this graph"),
+      expect<tf::ValueError>(
+          "foreign target", [&] { sess.run(foreign.op()); }, "not an element of this graph"),
+      expect<tf::ValueError>(
+          "empty fetch", [&] { sess.run(tf::Output()); }, "empty"),
+      expect<tf::ValueError>(
+          "unknown name", [&] { sess.run("ghost:0"); }, "'ghost'"),
+      expect<tf::ValueError>(
+          "read a non-variable", [&] { sess.read_variable(x.op()); }, "not a variable"),
+      expect<tf::ValueError>(
+          "read a foreign variable", [&] { sess.read_variable(foreign_var.op()); }, "not an element"),
+      expect<tf::InvalidArgumentError>(
+          "assign wrong shape", [&] { sess.assign_variable(v.op(), tf::Tensor(tf::float32, {3})); }, "[2]"),
       // checkpoints and pictures
-      expect<tf::ValueError>("Saver of an empty Variable", [] { tf::train::Saver({tf::Variable()}); }, "empty Variable"),
-      expect<tf::ValueError>("Saver of one variable twice", [&] { tf::train::Saver({v, v}); }, "twice"),
-      expect<tf::ValueError>("Saver of int32", [&] {
-        auto n = tf::get_variable("n", {1}, tf::zeros_initializer(), tf::int32);
-        sess.run(n.initializer());
-        tf::train::Saver({n}).save(sess, (std::filesystem::temp_directory_path() / "minitf-n").string());
-      }, "float32"),
-      expect<tf::NotFoundError>("save into a missing folder", [&] {
-        sess.run(v.initializer());
-        tf::train::Saver({v}).save(sess, missing_dir);
-      }, missing_dir.c_str()),
-      expect<tf::NotFoundError>("restore a missing file", [&] { tf::train::Saver({v}).restore(sess, missing_dir); }, "not found"),
-      expect<tf::NotFoundError>("graph into a missing folder", [&] { tf::write_graph(f.g, missing_dir); }, "Cannot write"),
-      expect<tf::ValueError>("reset inside a default guard", [] { tf::reset_default_graph(); }, "nested"),
+      expect<tf::ValueError>(
+          "Saver of an empty Variable", [] { tf::train::Saver({tf::Variable()}); }, "empty Variable"),
+      expect<tf::ValueError>(
+          "Saver of one variable twice",
+          [&] {
+            tf::train::Saver({v, v});
+          },
+          "twice"),
+      expect<tf::ValueError>(
+          "Saver of int32",
+          [&] {
+            auto n = tf::get_variable("n", {1}, tf::zeros_initializer(), tf::int32);
+            sess.run(n.initializer());
+            tf::train::Saver({n}).save(sess, (std::filesystem::temp_directory_path() / "minitf-n").string());
+          },
+          "float32"),
+      expect<tf::NotFoundError>(
+          "save into a missing folder",
+          [&] {
+            sess.run(v.initializer());
+            tf::train::Saver({v}).save(sess, missing_dir);
+          },
+          missing_dir.c_str()),
+      expect<tf::NotFoundError>(
+          "restore a missing file", [&] { tf::train::Saver({v}).restore(sess, missing_dir); }, "not found"),
+      expect<tf::NotFoundError>(
+          "graph into a missing folder", [&] { tf::write_graph(f.g, missing_dir); }, "Cannot write"),
+      expect<tf::ValueError>(
+          "reset inside a default guard", [] { tf::reset_default_graph(); }, "nested"),
   };
   for (const Case& c : cases) {
     INFO(c.what);

@@ -81,7 +81,8 @@ TEST_CASE("a map restores one model's weights into another's") {
   std::map<std::string, tf::Variable> mapping;
   for (size_t i = 0; i < source.size(); ++i) mapping[source[i].op().name()] = target[i];
   tf::train::Saver(mapping).restore(sess, dir.file("filters.safetensors"));
-  for (size_t i = 0; i < source.size(); ++i) CHECK(values(sess.run(target[i])) == values(sess.run(source[i])));
+  for (size_t i = 0; i < source.size(); ++i)
+    CHECK(values(sess.run(target[i])) == values(sess.run(source[i])));
 }
 
 TEST_CASE("restore reports every missing, unexpected and mismatched key at once, and changes nothing") {
@@ -110,15 +111,15 @@ TEST_CASE("restore reports every missing, unexpected and mismatched key at once,
     other = tf::get_variable("w", {3, 3, 4, 5});
   }
   sess.run(other.initializer());
-  REQUIRE_THROWS_MATCHES(tf::train::Saver(std::map<std::string, tf::Variable>{{"net/conv1/weights", other},
-                                                                               {"net/conv1/biases", vars[1]},
-                                                                               {"extra", extra}})
-                             .restore(sess, dir.file("part.safetensors")),
-                         tf::InvalidArgumentError,
-                         Has("net/conv1/weights: the checkpoint has F32 [3,3,4,4], variable other/w is F32 [3,3,4,5]"));
+  REQUIRE_THROWS_MATCHES(
+      tf::train::Saver(std::map<std::string, tf::Variable>{
+                           {"net/conv1/weights", other}, {"net/conv1/biases", vars[1]}, {"extra", extra}})
+          .restore(sess, dir.file("part.safetensors")),
+      tf::InvalidArgumentError,
+      Has("net/conv1/weights: the checkpoint has F32 [3,3,4,4], variable other/w is F32 [3,3,4,5]"));
   CHECK(values(sess.run(vars[0])) == before);
-  REQUIRE_THROWS_MATCHES(tf::train::Saver(vars).restore(sess, dir.file("nothing.safetensors")), tf::NotFoundError,
-                         Has("Checkpoint not found"));
+  REQUIRE_THROWS_MATCHES(tf::train::Saver(vars).restore(sess, dir.file("nothing.safetensors")),
+                         tf::NotFoundError, Has("Checkpoint not found"));
 }
 
 TEST_CASE("truncated, corrupt and hostile files are DataLossErrors") {
@@ -136,14 +137,22 @@ TEST_CASE("truncated, corrupt and hostile files are DataLossErrors") {
       {"huge length", std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8) + good},
       {"not JSON", header_file("{\"v\": [1, 2", data)},
       {"not an object", header_file("[1, 2, 3]", data)},
-      {"unknown dtype", header_file("{\"v\":{\"dtype\":\"F99\",\"shape\":[2],\"data_offsets\":[0,8]}}", data)},
-      {"offsets past the data", header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,80]}}", data)},
-      {"offsets reversed", header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", data)},
-      {"shape and bytes disagree", header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", data)},
-      {"negative dimension", header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", data)},
-      {"huge shape", header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}", data)},
+      {"unknown dtype",
+       header_file("{\"v\":{\"dtype\":\"F99\",\"shape\":[2],\"data_offsets\":[0,8]}}", data)},
+      {"offsets past the data",
+       header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,80]}}", data)},
+      {"offsets reversed",
+       header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", data)},
+      {"shape and bytes disagree",
+       header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", data)},
+      {"negative dimension",
+       header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", data)},
+      {"huge shape",
+       header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}",
+                   data)},
       {"overlapping", header_file("{\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                                  "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", data)},
+                                  "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                                  data)},
       {"missing fields", header_file("{\"v\":{\"dtype\":\"F32\"}}", data)},
   };
   for (const auto& [name, bytes] : files) {
@@ -222,7 +231,8 @@ TEST_CASE("a save killed before its rename leaves the previous checkpoint readab
   REQUIRE(WIFSIGNALED(status));
   CHECK(WTERMSIG(status) == SIGKILL);
   bool temp_left = false;
-  for (const auto& entry : fs::directory_iterator(dir.path)) temp_left |= entry.path().filename().string().find(".tmp-") != std::string::npos;
+  for (const auto& entry : fs::directory_iterator(dir.path))
+    temp_left |= entry.path().filename().string().find(".tmp-") != std::string::npos;
   CHECK(temp_left);  // the child died holding a complete temporary file
   tf::Session fresh(f.g);
   saver.restore(fresh, path);

@@ -45,13 +45,15 @@ TEST_CASE("feeds are checked: dtype, shape, missing placeholders") {
   auto image = tf::placeholder(tf::float32, {-1, 4, 4, 3}, "image");
   auto y = tf::relu(image);
   tf::Session sess(f.g);
-  REQUIRE_THROWS_MATCHES(sess.run(y), tf::InvalidArgumentError,
-                         Has("You must feed a value for placeholder tensor 'image' with dtype float32 and shape [?,4,4,3]"));
-  REQUIRE_THROWS_MATCHES(sess.run(y, {{image, tf::Tensor(tf::float32, {1, 4, 5, 3})}}), tf::InvalidArgumentError,
+  REQUIRE_THROWS_MATCHES(
+      sess.run(y), tf::InvalidArgumentError,
+      Has("You must feed a value for placeholder tensor 'image' with dtype float32 and shape [?,4,4,3]"));
+  REQUIRE_THROWS_MATCHES(sess.run(y, {{image, tf::Tensor(tf::float32, {1, 4, 5, 3})}}),
+                         tf::InvalidArgumentError,
                          Has("Cannot feed value of shape [1,4,5,3] and dtype float32 for Tensor 'image:0', "
                              "which has shape [?,4,4,3]"));
-  REQUIRE_THROWS_MATCHES(sess.run(y, {{image, tf::Tensor(tf::int32, {1, 4, 4, 3})}}), tf::InvalidArgumentError,
-                         Has("dtype int32 for Tensor 'image:0'"));
+  REQUIRE_THROWS_MATCHES(sess.run(y, {{image, tf::Tensor(tf::int32, {1, 4, 4, 3})}}),
+                         tf::InvalidArgumentError, Has("dtype int32 for Tensor 'image:0'"));
   REQUIRE_THROWS_MATCHES(sess.run(y, {{image, tf::Tensor()}}), tf::InvalidArgumentError, Has("empty"));
   REQUIRE_THROWS_MATCHES(sess.run(y, {{image, tf::Tensor(tf::float32, {1, 4, 4, 3})},
                                       {image, tf::Tensor(tf::float32, {1, 4, 4, 3})}}),
@@ -69,7 +71,8 @@ TEST_CASE("unknown names and foreign handles are ValueErrors") {
     foreign = tf::constant(2.f, "y");
   }
   tf::Session sess(f.g);
-  REQUIRE_THROWS_MATCHES(sess.run("nope:0"), tf::ValueError, Has("'nope' refers to an Operation not in the graph"));
+  REQUIRE_THROWS_MATCHES(sess.run("nope:0"), tf::ValueError,
+                         Has("'nope' refers to an Operation not in the graph"));
   REQUIRE_THROWS_MATCHES(sess.run("x:3"), tf::ValueError, Has("only has 1 outputs"));
   REQUIRE_THROWS_MATCHES(sess.run(foreign), tf::ValueError, Has("is not an element of this graph"));
   REQUIRE_THROWS_MATCHES(sess.run(foreign.op()), tf::ValueError, Has("is not an element of this graph"));
@@ -157,7 +160,8 @@ TEST_CASE("plans are built once per feeds, fetches and targets") {
 TEST_CASE("session options set the thread count") {
   FreshGraph f;
   CHECK(tf::Session(f.g, {.num_threads = 3}).num_threads() == 3);
-  CHECK(tf::Session(f.g).num_threads() == static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  CHECK(tf::Session(f.g).num_threads() ==
+        static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
 TEST_CASE("concurrent runs on one session equal a lone run") {

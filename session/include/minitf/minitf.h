@@ -5,10 +5,10 @@
 #include <minitf/graph/graph.h>
 #include <minitf/graph/shape.h>
 #include <minitf/graph/tensor.h>
+#include <minitf/graph/write_graph.h>
 #include <minitf/ops/ops.h>
 #include <minitf/scope/initializers.h>
 #include <minitf/scope/scopes.h>
 #include <minitf/scope/variable.h>
-#include <minitf/session/session.h>
 #include <minitf/session/saver.h>
-#include <minitf/graph/write_graph.h>
+#include <minitf/session/session.h>

@@ -25,8 +25,7 @@ class Graph;
 class Output;
 
 // An attribute value of an operation (TF's AttrValue, minus what we never use).
-using AttrValue =
-    std::variant<int64_t, float, std::string, std::vector<int64_t>, Shape, DType, Tensor>;
+using AttrValue = std::variant<int64_t, float, std::string, std::vector<int64_t>, Shape, DType, Tensor>;
 
 // A node of the graph. A cheap handle; a default-constructed one is empty.
 class Operation {
@@ -76,9 +75,7 @@ class Output {
   const Shape& shape() const;
   DType dtype() const;
 
-  friend bool operator==(const Output& a, const Output& b) {
-    return a.op_ == b.op_ && a.index_ == b.index_;
-  }
+  friend bool operator==(const Output& a, const Output& b) { return a.op_ == b.op_ && a.index_ == b.index_; }
 
  private:
   Operation op_;
@@ -161,9 +158,8 @@ class Graph {
   // Per-graph state of another layer (the variable store lives here).
   template <class T>
   std::shared_ptr<T> extension() const {
-    return std::static_pointer_cast<T>(extension_impl(typeid(T).name(), [] {
-      return std::static_pointer_cast<void>(std::make_shared<T>());
-    }));
+    return std::static_pointer_cast<T>(extension_impl(
+        typeid(T).name(), [] { return std::static_pointer_cast<void>(std::make_shared<T>()); }));
   }
 
   explicit Graph(std::shared_ptr<detail::GraphState> state) : state_(std::move(state)) {}

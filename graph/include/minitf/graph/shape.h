@@ -49,7 +49,6 @@ struct ConvDim {
 };
 // `in` may be unknown (-1), then `out` is unknown too. Throws ValueError
 // naming `what` when a VALID window does not fit.
-ConvDim conv_dim(int64_t in, int64_t kernel, int64_t stride, Padding padding,
-                 const std::string& what);
+ConvDim conv_dim(int64_t in, int64_t kernel, int64_t stride, Padding padding, const std::string& what);
 
 }  // namespace minitf

@@ -76,7 +76,8 @@ class Tensor {
  private:
   struct Buffer {
     Buffer(std::size_t bytes, bool zero);
-    Buffer(std::shared_ptr<void> keep_alive, void* data) : data(data), owned(false), keep_alive(std::move(keep_alive)) {}
+    Buffer(std::shared_ptr<void> keep_alive, void* data)
+        : data(data), owned(false), keep_alive(std::move(keep_alive)) {}
     ~Buffer();
     Buffer(const Buffer&) = delete;
     Buffer& operator=(const Buffer&) = delete;

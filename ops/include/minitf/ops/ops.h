@@ -32,8 +32,8 @@ Output truncated_normal(const Shape& shape, float mean = 0.f, float stddev = 1.f
                         std::optional<int64_t> seed = std::nullopt, const std::string& name = "");
 
 // tf.nn.conv2d: input NHWC, filter [kh, kw, in, out], strides {1, sh, sw, 1}.
-Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
-              Padding padding, const std::string& name = "");
+Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides, Padding padding,
+              const std::string& name = "");
 Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
               std::string_view padding, const std::string& name = "");
 Output relu(const Output& x, const std::string& name = "");

@@ -45,9 +45,8 @@ std::vector<std::string> registered_op_types();
 
 // Creates an op in `g`: `name` ending in '/' is taken exactly (without the
 // '/'), anything else is made unique under the current name scope.
-Operation create_op(Graph& g, const std::string& type, const std::string& name,
-                    std::vector<Output> inputs, std::map<std::string, AttrValue> attrs = {},
-                    std::vector<Operation> control_inputs = {});
+Operation create_op(Graph& g, const std::string& type, const std::string& name, std::vector<Output> inputs,
+                    std::map<std::string, AttrValue> attrs = {}, std::vector<Operation> control_inputs = {});
 
 // Runs the shape function of `op` on concrete input specs (the session's use).
 OutputSpecs infer_outputs(const Operation& op, const OutputSpecs& inputs);

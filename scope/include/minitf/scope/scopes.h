@@ -140,8 +140,7 @@ struct GetVariableOptions {
 };
 
 // tf.get_variable: creates or reuses "<scope>/<name>" by the current scope's reuse.
-Variable get_variable(const std::string& name, const Shape& shape,
-                      SourceLoc loc = SourceLoc::current());
+Variable get_variable(const std::string& name, const Shape& shape, SourceLoc loc = SourceLoc::current());
 Variable get_variable(const std::string& name, const Shape& shape, const Initializer& initializer,
                       SourceLoc loc = SourceLoc::current());
 Variable get_variable(const std::string& name, const Shape& shape, const Initializer& initializer,

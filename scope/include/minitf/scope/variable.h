@@ -13,8 +13,7 @@ namespace minitf {
 struct SourceLoc {
   const char* file = "";
   int line = 0;
-  static constexpr SourceLoc current(const char* file = __builtin_FILE(),
-                                     int line = __builtin_LINE()) {
+  static constexpr SourceLoc current(const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
     return SourceLoc{file, line};
   }
   std::string to_string() const { return std::string(file) + ":" + std::to_string(line); }
@@ -26,8 +25,8 @@ class Variable {
   Variable() = default;
   // tf.Variable(initial_value, name): takes the current name scope, and a
   // taken name is made unique. Never enters the get_variable store.
-  explicit Variable(const Output& initial_value, const std::string& name = "Variable",
-                    bool trainable = true, SourceLoc loc = SourceLoc::current());
+  explicit Variable(const Output& initial_value, const std::string& name = "Variable", bool trainable = true,
+                    SourceLoc loc = SourceLoc::current());
   explicit Variable(std::shared_ptr<const VariableDef> def) : def_(std::move(def)) {}
 
   bool empty() const { return !def_; }
