@@ -295,8 +295,10 @@ struct Session::Impl final : kernels::VariableAccess {
     plan.trials[mode] += 1;
     plan.best_seconds[mode] = std::min(plan.best_seconds[mode], seconds);
     if (plan.trials[detail::Plan::kSerial] >= kTrials && plan.trials[detail::Plan::kBranches] >= kTrials) {
+      // Side by side must win clearly: on a noisy machine a near tie keeps the
+      // simpler schedule, where every op gets every thread.
       const bool branches =
-          plan.best_seconds[detail::Plan::kBranches] < plan.best_seconds[detail::Plan::kSerial];
+          plan.best_seconds[detail::Plan::kBranches] < 0.95 * plan.best_seconds[detail::Plan::kSerial];
       plan.mode = branches ? detail::Plan::kBranches : detail::Plan::kSerial;
       spdlog::debug("plan: {} branches run {} ({:.3f} ms side by side, {:.3f} ms one after the other)",
                     plan.num_components, branches ? "side by side" : "one after the other",
