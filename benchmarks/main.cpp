@@ -139,6 +139,7 @@ int main(int argc, char** argv) {
                                      })
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime()
+            ->MinWarmUpTime(0.2)  // threads left spinning by the previous contestant settle first
             ->MinTime(0.05)
             ->Repetitions(repetitions)
             ->ReportAggregatesOnly(true);
@@ -153,7 +154,10 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   std::map<std::pair<std::string, int>, double> minitf_ms;
   for (const auto& [name, k] : keys) {
-    if (k.contestant == "minitf") minitf_ms[{k.shape, k.threads}] = reporter.medians[name];
+    auto median = reporter.medians.find(name);
+    if (k.contestant == "minitf" && median != reporter.medians.end()) {
+      minitf_ms[{k.shape, k.threads}] = median->second;
+    }
   }
   for (auto [batch, size] : shapes) {
     const std::string shape = Problem(batch, size, 0).shape_name();
