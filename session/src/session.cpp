@@ -222,15 +222,15 @@ struct Session::Impl final : kernels::VariableAccess {
     if (state.planned) {
       for (auto& [slot, view] : state.views) state.slots[slot] = view;
     }
-    const int mode = choose_mode(plan, state);
+    const Schedule schedule = choose_schedule(plan, state);
     const auto start = std::chrono::steady_clock::now();
-    if (mode == detail::Plan::kBranches) {
+    if (schedule.mode == detail::Plan::kBranches) {
       run_branches(plan, state);
     } else {
       for (size_t s = 0; s < plan.steps.size(); ++s) execute(plan, state, s, device.num_threads());
     }
-    if (mode != detail::Plan::kUndecided && plan.mode == detail::Plan::kUndecided) {
-      record_timing(plan, mode,
+    if (schedule.timed) {
+      record_timing(plan, schedule.mode,
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     std::vector<Tensor> results;
@@ -274,19 +274,26 @@ struct Session::Impl final : kernels::VariableAccess {
     }
   }
 
+  // How this run executes, and whether it is one of the timed trials.
+  struct Schedule {
+    int mode;
+    bool timed;
+  };
+
   // Serial or branches side by side: fixed by the options, else timed on the
   // first steady-state runs (six each, alternating) and then fixed for the plan.
-  int choose_mode(detail::Plan& plan, const RunState& state) {
+  // Only those trial runs are timed; every other run takes no lock here.
+  Schedule choose_schedule(detail::Plan& plan, const RunState& state) {
     const bool possible = plan.num_components >= 2 && device.num_threads() >= 2 && !plan.has_assign;
-    if (!possible || options.branches == Branches::Serial) return detail::Plan::kSerial;
-    if (options.branches == Branches::Parallel) return detail::Plan::kBranches;
-    if (!state.planned) return detail::Plan::kUndecided;  // the first run allocates: not a fair timing
+    if (!possible || options.branches == Branches::Serial) return {detail::Plan::kSerial, false};
+    if (options.branches == Branches::Parallel) return {detail::Plan::kBranches, false};
+    // The first run allocates what the arena will hold: not a fair timing.
+    if (!state.planned) return {detail::Plan::kSerial, false};
     const int decided = plan.mode.load();
-    if (decided != detail::Plan::kUndecided) return decided;
+    if (decided != detail::Plan::kUndecided) return {decided, false};
     std::lock_guard lock(plan.timing_mu);
-    return plan.trials[detail::Plan::kSerial] <= plan.trials[detail::Plan::kBranches]
-               ? detail::Plan::kSerial
-               : detail::Plan::kBranches;
+    const bool serial = plan.trials[detail::Plan::kSerial] <= plan.trials[detail::Plan::kBranches];
+    return {serial ? detail::Plan::kSerial : detail::Plan::kBranches, true};
   }
 
   static void record_timing(detail::Plan& plan, int mode, double seconds) {
