@@ -70,13 +70,9 @@ class ConvKernel final : public OpKernel {
                                    std::to_string(ws.dim(3)) + "], got " + bias->shape().to_string());
       }
     }
-    ConvDim h, wd;
-    try {
-      h = conv_dim(xs.dim(1), ws.dim(0), stride_h_, padding_, what());
-      wd = conv_dim(xs.dim(2), ws.dim(1), stride_w_, padding_, what());
-    } catch (const ValueError& e) {
-      throw InvalidArgumentError(e.what());
-    }
+    // A window that does not fit throws ValueError; the session reports it as InvalidArgumentError.
+    const ConvDim h = conv_dim(xs.dim(1), ws.dim(0), stride_h_, padding_, what());
+    const ConvDim wd = conv_dim(xs.dim(2), ws.dim(1), stride_w_, padding_, what());
     Tensor& out = ctx.allocate_output(0, float32, Shape{xs.dim(0), h.out, wd.out, ws.dim(3)});
     if (out.num_elements() == 0) return;
     try {

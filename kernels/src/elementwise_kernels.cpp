@@ -63,12 +63,8 @@ void add(const OpKernel& k, KernelContext& ctx) {
     for (int64_t i = 0; i < a.num_elements(); ++i) o[i] = pa[i] + pb[i];
     return;
   }
-  Shape shape;
-  try {
-    shape = broadcast_shapes(a.shape(), b.shape(), k.what());
-  } catch (const ValueError& e) {
-    throw InvalidArgumentError(e.what());
-  }
+  // Shapes that do not broadcast throw ValueError; the session reports it as InvalidArgumentError.
+  const Shape shape = broadcast_shapes(a.shape(), b.shape(), k.what());
   Tensor& out = ctx.allocate_output(0, float32, shape);
   if (a.shape() == b.shape()) {
     evaluate(ctx, flat(out), flat(a) + flat(b));

@@ -57,7 +57,9 @@ struct KernelContext {
 };
 
 // One op's kernel. A plan creates one per op and may call compute() from
-// several threads at once, so compute() must be thread-safe.
+// several threads at once, so compute() must be thread-safe. A kernel may
+// throw ValueError for run-time shapes that break an op's shape rule (the
+// shared rules in graph/ do); the session reports those as InvalidArgumentError.
 class OpKernel {
  public:
   explicit OpKernel(Operation op) : op_(std::move(op)) {}
