@@ -19,10 +19,11 @@ using Map = Eigen::TensorMap<Eigen::Tensor<float, R, Eigen::RowMajor>, Eigen::Al
 ConstMap<1> flat(const Tensor& t) { return ConstMap<1>(t.data<float>().data(), t.num_elements()); }
 Map<1> flat(Tensor& t) { return Map<1>(t.data<float>().data(), t.num_elements()); }
 
-// dst = expr, on the session's thread pool unless this call must stay on its thread.
+// dst = expr: on the session's thread pool, unless this call must stay on its
+// thread or the tensor is too small to be worth handing out.
 template <class Dst, class Expr>
 void evaluate(const KernelContext& ctx, Dst&& dst, const Expr& expr) {
-  if (ctx.num_threads > 1) {
+  if (ctx.num_threads > 1 && dst.size() > kInlineElements) {
     dst.device(ctx.device.impl().device) = expr;
   } else {
     dst = expr;
@@ -57,18 +58,14 @@ void broadcast_add(const KernelContext& ctx, const Tensor& a, const Tensor& b, T
 void add(const OpKernel& k, KernelContext& ctx) {
   const Tensor& a = float_input(k, ctx, 0);
   const Tensor& b = float_input(k, ctx, 1);
-  if (a.shape() == b.shape() && a.num_elements() <= kInlineElements) {  // the executor's hot path
-    float* o = ctx.allocate_output(0, float32, a.shape()).data<float>().data();
-    const float *pa = a.data<float>().data(), *pb = b.data<float>().data();
-    for (int64_t i = 0; i < a.num_elements(); ++i) o[i] = pa[i] + pb[i];
+  if (a.shape() == b.shape()) {  // the common case needs no broadcasting rules (nor their messages)
+    evaluate(ctx, flat(ctx.allocate_output(0, float32, a.shape())), flat(a) + flat(b));
     return;
   }
   // Shapes that do not broadcast throw ValueError; the session reports it as InvalidArgumentError.
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), k.what());
   Tensor& out = ctx.allocate_output(0, float32, shape);
-  if (a.shape() == b.shape()) {
-    evaluate(ctx, flat(out), flat(a) + flat(b));
-  } else if (b.num_elements() == 1 && a.shape() == shape) {
+  if (b.num_elements() == 1 && a.shape() == shape) {
     evaluate(ctx, flat(out), flat(a) + b.data<float>()[0]);
   } else if (a.num_elements() == 1 && b.shape() == shape) {
     evaluate(ctx, flat(out), flat(b) + a.data<float>()[0]);
@@ -102,14 +99,7 @@ void add(const OpKernel& k, KernelContext& ctx) {
 
 void relu(const OpKernel& k, KernelContext& ctx) {
   const Tensor& x = float_input(k, ctx, 0);
-  Tensor& out = ctx.allocate_output(0, float32, x.shape());
-  if (x.num_elements() <= kInlineElements) {
-    float* o = out.data<float>().data();
-    const float* px = x.data<float>().data();
-    for (int64_t i = 0; i < x.num_elements(); ++i) o[i] = px[i] > 0.f ? px[i] : 0.f;
-  } else {
-    evaluate(ctx, flat(out), flat(x).cwiseMax(0.f));
-  }
+  evaluate(ctx, flat(ctx.allocate_output(0, float32, x.shape())), flat(x).cwiseMax(0.f));
 }
 
 void bias_add(const OpKernel& k, KernelContext& ctx) {
