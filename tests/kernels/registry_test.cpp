@@ -1,0 +1,16 @@
+// Every op the graph layer can build has a CPU kernel to run it.
+#include <minitf/kernels/kernel.h>
+#include <minitf/ops/schema.h>
+
+#include "test_util.h"
+
+TEST_CASE("every registered op type has a built-in kernel") {
+  const auto types = minitf::registered_op_types();
+  REQUIRE(types.size() >= 15);
+  for (const std::string& type : types) {
+    INFO(type);
+    CHECK(minitf::kernels::builtin_kernels().has(type));
+  }
+  FreshGraph f;
+  REQUIRE_THROWS_MATCHES(minitf::kernels::builtin_kernels().create(tf::Operation()), tf::ValueError, Has("empty"));
+}
