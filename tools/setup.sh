@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ pkg-config  # the toolchain
-  libdnnl-dev                       # oneDNN 2.6: convolutions
+  libdnnl-dev ocl-icd-opencl-dev    # oneDNN 2.6: convolutions (its CMake config requires OpenCL, which it only recommends)
   libeigen3-dev                     # Eigen 3.4: elementwise kernels
   libspdlog-dev                     # logging
   nlohmann-json3-dev                # checkpoint headers (JSON)

@@ -58,14 +58,25 @@ void print_graph(const tf::Graph& g) {
   }
 }
 
-// DOT as is, or rendered to PNG by Graphviz.
+// The picture format a --graph path asks for: "dot", or a format Graphviz renders ("png", "svg", "pdf").
+std::string graph_format(const std::string& path) {
+  const std::string ext = std::filesystem::path(path).extension().string();
+  for (const char* known : {".dot", ".png", ".svg", ".pdf"}) {
+    if (ext == known) return ext.substr(1);
+  }
+  throw tf::InvalidArgumentError("--graph " + path + ": unknown extension '" + ext +
+                                 "' (use .dot, .png, .svg or .pdf)");
+}
+
+// DOT as is, or rendered by Graphviz in the format the extension names.
 void write_picture(const tf::Graph& g, const std::string& path) {
-  if (path.size() >= 4 && path.substr(path.size() - 4) == ".dot") {
+  const std::string format = graph_format(path);
+  if (format == "dot") {
     tf::write_graph(g, path);
   } else {
     const std::string dot_file = path + ".dot";
     tf::write_graph(g, dot_file);
-    const std::string cmd = "dot -Tpng -o '" + path + "' '" + dot_file + "'";
+    const std::string cmd = "dot -T" + format + " -o '" + path + "' '" + dot_file + "'";
     if (path.find('\'') != std::string::npos || std::system(cmd.c_str()) != 0) {
       throw tf::NotFoundError("Could not render " + path +
                               " with Graphviz (apt-get install graphviz); the DOT is in " + dot_file);
@@ -105,12 +116,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1024));
   app.add_option("--seed", seed, "graph random seed for the weights");
   app.add_option("--out-dir", out_dir, "where the PNG files go");
-  app.add_option(
-      "--graph", graph_path,
-      "also draw the graph: FILE.dot writes Graphviz DOT, FILE.png renders it with Graphviz's dot");
+  app.add_option("--graph", graph_path,
+                 "also draw the graph: FILE.dot writes Graphviz DOT; FILE.png, FILE.svg or FILE.pdf renders "
+                 "it with Graphviz's dot");
   CLI11_PARSE(app, argc, argv);
 
   try {
+    // Refuse bad output paths before any work is done.
+    if (!graph_path.empty()) graph_format(graph_path);
+    std::filesystem::create_directories(out_dir);
     const tf::Tensor rgb1 =
         image1_path.empty() ? demo::builtin_image(0, size) : demo::read_image(image1_path);
     const tf::Tensor rgb2 =
@@ -143,7 +157,6 @@ int main(int argc, char** argv) {
     }
     std::sort(ms.begin(), ms.end());
 
-    std::filesystem::create_directories(out_dir);
     const std::filesystem::path dir(out_dir);
     const tf::Tensor* rgbs[] = {&rgb1, &rgb2};
     for (int i = 0; i < 2; ++i) {
@@ -158,7 +171,10 @@ int main(int argc, char** argv) {
     }
     std::printf("one run (both images, %d thread%s): median %.3f ms, min %.3f ms over %d runs\n",
                 sess.num_threads(), sess.num_threads() == 1 ? "" : "s", ms[ms.size() / 2], ms.front(), runs);
-  } catch (const tf::Error& e) {
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::cerr << "image_filter: " << e.code().message() << ": " << e.path1().string() << "\n";
+    return 1;
+  } catch (const std::exception& e) {  // tf::Error and anything else: one line, exit code 1
     std::cerr << "image_filter: " << e.what() << "\n";
     return 1;
   }

@@ -23,24 +23,35 @@ const dnnl::engine& cpu_engine() {
   return engine;
 }
 
+// Per-thread scratch memory that grows to the largest request and is reused.
+struct Scratch {
+  void* data = nullptr;
+  size_t size = 0;
+  ~Scratch() { std::free(data); }
+  void* get(size_t bytes) {
+    if (bytes > size) {
+      std::free(data);
+      size = (bytes + 63) / 64 * 64;
+      data = std::aligned_alloc(64, size);
+      if (!data) {
+        size = 0;
+        throw std::bad_alloc();
+      }
+    }
+    return data;
+  }
+};
+
 // Scratch memory for the primitive being executed by this thread.
 void* thread_scratchpad(size_t bytes) {
-  struct Scratch {
-    void* data = nullptr;
-    size_t size = 0;
-    ~Scratch() { std::free(data); }
-  };
   thread_local Scratch scratch;
-  if (bytes > scratch.size) {
-    std::free(scratch.data);
-    scratch.size = (bytes + 63) / 64 * 64;
-    scratch.data = std::aligned_alloc(64, scratch.size);
-    if (!scratch.data) {
-      scratch.size = 0;
-      throw std::bad_alloc();
-    }
-  }
-  return scratch.data;
+  return scratch.get(bytes);
+}
+
+// This thread's buffer for weights reordered on every run (filters that are not constant).
+void* thread_weights_buffer(size_t bytes) {
+  thread_local Scratch scratch;
+  return scratch.get(bytes);
 }
 
 class ConvKernel final : public OpKernel {
@@ -51,6 +62,10 @@ class ConvKernel final : public OpKernel {
     stride_h_ = strides.at(1);
     stride_w_ = strides.at(2);
     padding_ = conv.attr<std::string>("padding") == "SAME" ? Padding::Same : Padding::Valid;
+  }
+
+  void set_constant_inputs(const std::vector<bool>& constant) override {
+    filter_constant_ = constant.size() > 1 && constant[1];
   }
 
   void compute(KernelContext& ctx) override {
@@ -148,11 +163,23 @@ class ConvKernel final : public OpKernel {
     return it->second;
   }
 
-  // The weights in the primitive's layout, reordered once per weights buffer.
+  // The weights in the primitive's layout. A constant filter (a variable's
+  // value, a Const) is reordered once per buffer: an assign or restore gives
+  // the variable a new buffer. Any other filter may change between runs in the
+  // same buffer (a computed filter in the arena, a fed one mutated in place),
+  // so it is reordered on every run, as TF's oneDNN kernel does.
   memory weights_for(Primitive& p, const Tensor& w) {
     const dnnl::engine& eng = cpu_engine();
     if (p.pd.weights_desc() == p.user_weights_md) {
       return memory(p.user_weights_md, eng, const_cast<void*>(w.raw()));
+    }
+    if (!filter_constant_) {
+      memory user(p.user_weights_md, eng, const_cast<void*>(w.raw()));
+      memory reordered(p.pd.weights_desc(), eng, thread_weights_buffer(p.pd.weights_desc().get_size()));
+      thread_local dnnl::stream stream(eng);
+      dnnl::reorder(user, reordered).execute(stream, user, reordered);
+      stream.wait();
+      return reordered;
     }
     std::lock_guard lock(mu_);
     if (!p.weights_source.shares_buffer_with(w)) {
@@ -168,6 +195,7 @@ class ConvKernel final : public OpKernel {
   }
 
   bool with_bias_, with_relu_;
+  bool filter_constant_ = false;  // until the plan says otherwise, reorder every run
   int64_t stride_h_ = 1, stride_w_ = 1;
   Padding padding_ = Padding::Same;
   std::mutex mu_;

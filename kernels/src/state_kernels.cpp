@@ -17,7 +17,7 @@ const Tensor& float_input(const OpKernel& k, const KernelContext& ctx, size_t i)
 void register_state_kernels(KernelRegistry& r) {
   r.add("Const", simple_kernel([](const OpKernel& k,
                                   KernelContext& ctx) { ctx.output(0) = k.op().attr<Tensor>("value"); },
-                               false));
+                               {.allocates = false, .constant_outputs = true}));
   r.add("Placeholder",
         simple_kernel(
             [](const OpKernel& k, KernelContext&) {
@@ -25,10 +25,10 @@ void register_state_kernels(KernelRegistry& r) {
                                          "' with dtype " + dtype_name(k.op().attr<DType>("dtype")) +
                                          " and shape " + k.op().attr<Shape>("shape").to_string());
             },
-            false));
+            {.allocates = false}));
   r.add("VariableV2", simple_kernel([](const OpKernel& k,
                                        KernelContext& ctx) { ctx.output(0) = ctx.variables.read(k.op()); },
-                                    false));
+                                    {.allocates = false, .constant_outputs = true}));
   r.add("Assign", simple_kernel(
                       [](const OpKernel& k, KernelContext& ctx) {
                         const Operation var = k.op().inputs()[0].op();
@@ -44,10 +44,11 @@ void register_state_kernels(KernelRegistry& r) {
                         ctx.variables.assign(var, stored);
                         ctx.output(0) = stored;
                       },
-                      false));
+                      {.allocates = false}));
   r.add("Identity",
-        simple_kernel([](const OpKernel&, KernelContext& ctx) { ctx.output(0) = ctx.input(0); }, false));
-  r.add("NoOp", simple_kernel([](const OpKernel&, KernelContext&) {}, false));
+        simple_kernel([](const OpKernel&, KernelContext& ctx) { ctx.output(0) = ctx.input(0); },
+                      {.allocates = false, .forwards_input = 0}));
+  r.add("NoOp", simple_kernel([](const OpKernel&, KernelContext&) {}, {.allocates = false}));
 }
 
 }  // namespace minitf::kernels

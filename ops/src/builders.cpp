@@ -83,77 +83,77 @@ std::pair<int64_t, int64_t> get_seed(Graph& g, std::optional<int64_t> op_seed) {
   return seeds;
 }
 
-Output placeholder(DType dtype, const Shape& shape, const std::string& name) {
+Output placeholder(DType dtype, const Shape& shape, const OpName& name) {
   return make("Placeholder", name, "Placeholder", {}, {{"dtype", dtype}, {"shape", shape}});
 }
 
-Output constant(const Tensor& value, const std::string& name) {
+Output constant(const Tensor& value, const OpName& name) {
   if (value.empty()) throw ValueError("constant() needs a value, got an empty Tensor");
   return make("Const", name, "Const", {}, {{"value", value.clone()}, {"dtype", value.dtype()}});
 }
 
-Output constant(float value, const std::string& name) {
+Output constant(float value, const OpName& name) {
   return constant(Tensor::from<float>(Shape{}, {value}), name);
 }
 
-Output constant(int32_t value, const std::string& name) {
+Output constant(int32_t value, const OpName& name) {
   return constant(Tensor::from<int32_t>(Shape{}, {value}), name);
 }
 
-Output constant(const std::vector<float>& values, const Shape& shape, const std::string& name) {
+Output constant(const std::vector<float>& values, const Shape& shape, const OpName& name) {
   return constant(Tensor::from<float>(shape, values), name);
 }
 
-Output fill(const Shape& shape, float value, DType dtype, const std::string& name) {
+Output fill(const Shape& shape, float value, DType dtype, const OpName& name) {
   return make_fill("Fill", shape, dtype, {{"value", value}}, name, "Fill");
 }
-Output zeros(const Shape& shape, DType dtype, const std::string& name) {
+Output zeros(const Shape& shape, DType dtype, const OpName& name) {
   return make_fill("Fill", shape, dtype, {{"value", 0.f}}, name, "zeros");
 }
-Output ones(const Shape& shape, DType dtype, const std::string& name) {
+Output ones(const Shape& shape, DType dtype, const OpName& name) {
   return make_fill("Fill", shape, dtype, {{"value", 1.f}}, name, "ones");
 }
 
 Output random_normal(const Shape& shape, float mean, float stddev, std::optional<int64_t> seed,
-                     const std::string& name) {
+                     const OpName& name) {
   return make_random("RandomStandardNormal", shape, mean, stddev, seed, name, "random_normal");
 }
 Output random_uniform(const Shape& shape, float minval, float maxval, std::optional<int64_t> seed,
-                      const std::string& name) {
+                      const OpName& name) {
   return make_random("RandomUniform", shape, minval, maxval, seed, name, "random_uniform");
 }
 Output truncated_normal(const Shape& shape, float mean, float stddev, std::optional<int64_t> seed,
-                        const std::string& name) {
+                        const OpName& name) {
   return make_random("TruncatedNormal", shape, mean, stddev, seed, name, "truncated_normal");
 }
 
 Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides, Padding padding,
-              const std::string& name) {
+              const OpName& name) {
   return make("Conv2D", name, "Conv2D", {input, filter},
               {{"strides", strides},
                {"padding", std::string(padding_name(padding))},
                {"data_format", std::string("NHWC")}});
 }
 Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
-              std::string_view padding, const std::string& name) {
+              std::string_view padding, const OpName& name) {
   return conv2d(input, filter, strides, parse_padding(padding), name);
 }
 
-Output relu(const Output& x, const std::string& name) { return make("Relu", name, "Relu", {x}); }
-Output add(const Output& a, const Output& b, const std::string& name) {
+Output relu(const Output& x, const OpName& name) { return make("Relu", name, "Relu", {x}); }
+Output add(const Output& a, const Output& b, const OpName& name) {
   return make("Add", name, "Add", {a, b});
 }
-Output bias_add(const Output& value, const Output& bias, const std::string& name) {
+Output bias_add(const Output& value, const Output& bias, const OpName& name) {
   return make("BiasAdd", name, "BiasAdd", {value, bias}, {{"data_format", std::string("NHWC")}});
 }
-Output identity(const Output& x, const std::string& name) { return make("Identity", name, "Identity", {x}); }
+Output identity(const Output& x, const OpName& name) { return make("Identity", name, "Identity", {x}); }
 
-Operation no_op(const std::string& name, std::vector<Operation> control_inputs) {
-  return create_op(get_default_graph(), "NoOp", name.empty() ? "NoOp" : name, {}, {},
+Operation no_op(const OpName& name, std::vector<Operation> control_inputs) {
+  return create_op(get_default_graph(), "NoOp", name.empty() ? "NoOp" : name.str(), {}, {},
                    std::move(control_inputs));
 }
-Operation group(std::vector<Operation> ops, const std::string& name) {
-  return no_op(name.empty() ? "group_deps" : name, std::move(ops));
+Operation group(std::vector<Operation> ops, const OpName& name) {
+  return no_op(name.empty() ? OpName("group_deps") : name, std::move(ops));
 }
 
 Output operator+(const Output& a, const Output& b) { return make("AddV2", "", "add", {a, b}); }

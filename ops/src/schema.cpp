@@ -1,5 +1,6 @@
 #include <minitf/ops/schema.h>
 
+#include <algorithm>
 #include <mutex>
 #include <unordered_map>
 
@@ -40,6 +41,25 @@ void require_rank(const InferenceContext& c, size_t input, int rank, const char*
   }
 }
 
+// The padding attribute: exactly "SAME" or "VALID".
+Padding padding_attr(const InferenceContext& c) {
+  const std::string& p = c.attr<std::string>("padding");
+  if (p == "SAME") return Padding::Same;
+  if (p == "VALID") return Padding::Valid;
+  throw ValueError("Op " + c.what() + ": padding must be \"SAME\" or \"VALID\", got \"" + p + "\"");
+}
+
+// data_format: NHWC is what the CPU kernels compute; NCHW is valid TF but not implemented here.
+void require_nhwc(const InferenceContext& c) {
+  const std::string& f = c.attr<std::string>("data_format");
+  if (f == "NHWC") return;
+  if (f == "NCHW") {
+    throw UnimplementedError("Op " + c.what() + " with input shapes: " + shapes_of(c) +
+                             ": data_format NCHW is not supported on CPU; only NHWC is (as TF's CPU kernels)");
+  }
+  throw ValueError("Op " + c.what() + ": data_format must be \"NHWC\" or \"NCHW\", got \"" + f + "\"");
+}
+
 Specs from_attrs(const InferenceContext& c) { return {{c.attr<DType>("dtype"), c.attr<Shape>("shape")}}; }
 
 Specs infer_const(const InferenceContext& c) {
@@ -63,6 +83,10 @@ Specs infer_random(const InferenceContext& c) {
 }
 
 Specs infer_assign(const InferenceContext& c) {
+  if (c.attrs.count("validate_shape") && c.attr<int64_t>("validate_shape") != 1) {
+    throw UnimplementedError("Op " + c.what() +
+                             ": validate_shape=false is not supported (minitf variables keep their shape)");
+  }
   require_same_dtype(c);
   const Shape& ref = c.inputs[0].second;
   const Shape& value = c.inputs[1].second;
@@ -87,6 +111,7 @@ Specs infer_add(const InferenceContext& c) {
 
 Specs infer_bias_add(const InferenceContext& c) {
   require_float(c);
+  require_nhwc(c);
   const Shape& value = c.inputs[0].second;
   const Shape& bias = c.inputs[1].second;
   if (value.rank() < 2) {
@@ -104,6 +129,7 @@ Specs infer_bias_add(const InferenceContext& c) {
 }
 
 Specs infer_conv2d(const InferenceContext& c) {
+  require_nhwc(c);
   require_float(c);
   require_rank(c, 0, 4, "input");
   require_rank(c, 1, 4, "filter");
@@ -128,7 +154,7 @@ Specs infer_conv2d(const InferenceContext& c) {
       throw ValueError("Conv2D " + c.what() + " needs a filter of known shape, got " + f.to_string());
     }
   }
-  const Padding padding = c.attr<std::string>("padding") == "SAME" ? Padding::Same : Padding::Valid;
+  const Padding padding = padding_attr(c);
   const std::string what = c.what() + " with input shapes: " + shapes_of(c);
   const ConvDim h = conv_dim(in.dim(1), f.dim(0), strides[1], padding, what);
   const ConvDim w = conv_dim(in.dim(2), f.dim(1), strides[2], padding, what);
@@ -139,24 +165,31 @@ Specs infer_none(const InferenceContext&) { return {}; }
 
 std::unordered_map<std::string, OpSchema> make_registry() {
   std::unordered_map<std::string, OpSchema> r;
-  auto reg = [&r](std::string type, int num_inputs, auto infer) {
-    r.emplace(type, OpSchema{type, num_inputs, infer});
+  auto reg = [&r](std::string type, int num_inputs, auto infer, std::vector<std::string> attrs = {}) {
+    r.emplace(type, OpSchema{type, num_inputs, infer, std::move(attrs)});
   };
-  reg("Placeholder", 0, from_attrs);
-  reg("Const", 0, infer_const);
-  reg("VariableV2", 0, from_attrs);
-  reg("Assign", 2, infer_assign);
+  reg("Placeholder", 0, from_attrs, {"dtype", "shape"});
+  reg("Const", 0, infer_const, {"dtype", "value"});
+  reg("VariableV2", 0, from_attrs, {"dtype", "shape"});
+  reg("Assign", 2, infer_assign, {"validate_shape"});
   reg("Identity", 1, infer_identity);
   reg("NoOp", 0, infer_none);
-  reg("Conv2D", 2, infer_conv2d);
+  reg("Conv2D", 2, infer_conv2d, {"strides", "padding", "data_format"});
   reg("Relu", 1, infer_unary_float);
   reg("Add", 2, infer_add);
   reg("AddV2", 2, infer_add);
-  reg("BiasAdd", 2, infer_bias_add);
-  reg("Fill", 0, infer_fill);
-  reg("RandomUniform", 0, infer_random);
-  reg("RandomStandardNormal", 0, infer_random);
-  reg("TruncatedNormal", 0, infer_random);
+  reg("BiasAdd", 2, infer_bias_add, {"data_format"});
+  reg("Fill", 0, infer_fill, {"dtype", "shape", "value"});
+  const std::vector<std::string> seeds{"dtype", "shape", "seed", "seed2"};
+  auto with = [&seeds](std::string a, std::string b) {
+    auto v = seeds;
+    v.push_back(std::move(a));
+    v.push_back(std::move(b));
+    return v;
+  };
+  reg("RandomUniform", 0, infer_random, with("minval", "maxval"));
+  reg("RandomStandardNormal", 0, infer_random, with("mean", "stddev"));
+  reg("TruncatedNormal", 0, infer_random, with("mean", "stddev"));
   return r;
 }
 
@@ -187,6 +220,14 @@ Operation create_op(Graph& g, const std::string& type, const std::string& name, 
   if (static_cast<int>(inputs.size()) != schema.num_inputs) {
     throw ValueError("Op '" + full + "' (op: '" + type + "') takes " + std::to_string(schema.num_inputs) +
                      " inputs, got " + std::to_string(inputs.size()));
+  }
+  for (const auto& [key, value] : attrs) {
+    if (std::find(schema.attrs.begin(), schema.attrs.end(), key) == schema.attrs.end()) {
+      std::string known;
+      for (const std::string& a : schema.attrs) known += (known.empty() ? "" : ", ") + a;
+      throw ValueError("Op '" + full + "' (op: '" + type + "') has no attribute '" + key + "' (its attributes: " +
+                       (known.empty() ? std::string("none") : known) + ")");
+    }
   }
   OutputSpecs in_specs;
   for (const Output& in : inputs) {

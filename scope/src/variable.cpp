@@ -10,6 +10,12 @@ namespace detail {
 
 std::shared_ptr<const VariableDef> create_variable(Graph& g, const std::string& name,
                                                    const InitialValue& init, bool trainable, SourceLoc loc) {
+  const std::string current = g.name_scope_name();
+  if (current.empty() ? !is_valid_op_name(name) : !is_valid_scope_name(name)) {
+    throw ValueError("'" + name + "' is not a valid variable name" +
+                     (current.empty() ? std::string() : " (in name scope '" + current + "')") +
+                     ": use letters, digits and '.', '_', '-', '/', starting with a letter, digit or '.'");
+  }
   name_scope scope(name);
   const std::string var_name = scope.name().substr(0, scope.name().size() - 1);
   Output initial = init.value;

@@ -201,7 +201,42 @@ class Builder {
     for (const auto& [s, step] : last_use) plan->last_use[static_cast<size_t>(s)] = step;
     for (int s : plan->fetch_slots)
       plan->last_use[static_cast<size_t>(s)] = static_cast<int>(plan->steps.size());
+    extend_lifetimes_through_aliases(*plan);
+    tell_constant_inputs(*plan);
     return plan;
+  }
+
+  // An output that forwards an input is that input's buffer: the input lives
+  // as long as the alias does. Aliases come after their sources, so one pass
+  // from the end carries the lifetime down chains of aliases.
+  static void extend_lifetimes_through_aliases(Plan& plan) {
+    for (size_t s = plan.steps.size(); s-- > 0;) {
+      const PlanStep& step = plan.steps[s];
+      for (size_t o = 0; o < step.outputs.size(); ++o) {
+        const int j = step.kernel->forwarded_input(o);
+        if (j < 0 || static_cast<size_t>(j) >= step.inputs.size() || step.inputs[static_cast<size_t>(j)] < 0)
+          continue;
+        auto& source = plan.last_use[static_cast<size_t>(step.inputs[static_cast<size_t>(j)])];
+        source = std::max(source, plan.last_use[static_cast<size_t>(step.outputs[o])]);
+      }
+    }
+  }
+
+  // Which values hold the same buffer on every run (constants, variables'
+  // values, and what forwards them), so kernels may cache work derived from them.
+  static void tell_constant_inputs(Plan& plan) {
+    std::vector<bool> constant(static_cast<size_t>(plan.num_slots), false);  // fed values never are
+    for (PlanStep& step : plan.steps) {
+      std::vector<bool> inputs;
+      for (int in : step.inputs) inputs.push_back(in >= 0 && constant[static_cast<size_t>(in)]);
+      for (size_t o = 0; o < step.outputs.size(); ++o) {
+        const int j = step.kernel->forwarded_input(o);
+        constant[static_cast<size_t>(step.outputs[o])] =
+            step.kernel->outputs_constant_between_runs() ||
+            (j >= 0 && static_cast<size_t>(j) < inputs.size() && inputs[static_cast<size_t>(j)]);
+      }
+      step.kernel->set_constant_inputs(inputs);
+    }
   }
 
   const std::vector<Output>& feeds_;

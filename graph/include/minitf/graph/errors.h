@@ -41,4 +41,28 @@ class DataLossError : public Error {
   using Error::Error;
 };
 
+// The caller may not do this (a file's permissions, a read-only file system).
+class PermissionDeniedError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Out of a resource: memory, disk space, threads.
+class ResourceExhaustedError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Something to be created exists already.
+class AlreadyExistsError : public Error {
+ public:
+  using Error::Error;
+};
+
+// A valid request minitf does not implement (an NCHW convolution on CPU).
+class UnimplementedError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace minitf

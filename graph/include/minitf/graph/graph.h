@@ -27,6 +27,23 @@ class Output;
 // An attribute value of an operation (TF's AttrValue, minus what we never use).
 using AttrValue = std::variant<int64_t, float, std::string, std::vector<int64_t>, Shape, DType, Tensor>;
 
+// An op name as builders take it (`tf::relu(x, "r")`). It is made from a
+// string only: a braced list of numbers, such as a misplaced strides or
+// dilations argument, never converts to a name.
+class OpName {
+ public:
+  OpName() = default;
+  OpName(const char* name) : name_(name) {}                // NOLINT: implicit by design
+  OpName(std::string name) : name_(std::move(name)) {}     // NOLINT
+  OpName(std::string_view name) : name_(name) {}           // NOLINT
+  const std::string& str() const { return name_; }
+  operator const std::string&() const { return name_; }  // NOLINT
+  bool empty() const { return name_.empty(); }
+
+ private:
+  std::string name_;
+};
+
 // A node of the graph. A cheap handle; a default-constructed one is empty.
 class Operation {
  public:

@@ -68,6 +68,19 @@ class OpKernel {
   // False for kernels whose outputs alias something else (a variable, a
   // constant, an input): the session gives their outputs no arena space.
   virtual bool allocates_outputs() const { return true; }
+  // The input whose buffer output `i` is (Identity forwards input 0), or -1
+  // when the kernel does not forward one. The plan keeps that input's buffer
+  // alive, and out of reuse, for as long as the output is needed.
+  virtual int forwarded_input(size_t /*i*/) const { return -1; }
+  // True when every output holds the same buffer, unchanged, on every run until
+  // a variable is assigned or restored (which gives it a new buffer): a
+  // constant or a variable's value.
+  virtual bool outputs_constant_between_runs() const { return false; }
+  // Which inputs are constant between runs in the plan that owns this kernel
+  // (see above; a forwarded constant is constant). Called once, before the
+  // first compute(). Kernels may cache work derived from such inputs, keyed by
+  // their buffer; anything else (computed, fed) must be read afresh every run.
+  virtual void set_constant_inputs(const std::vector<bool>& /*constant*/) {}
   const Operation& op() const { return op_; }
   // "'foo/Conv2D' (op: 'Conv2D')", for error messages.
   std::string what() const { return "'" + op_.name() + "' (op: '" + op_.type() + "')"; }

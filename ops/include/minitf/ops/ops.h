@@ -11,40 +11,40 @@
 namespace minitf {
 
 // tf.placeholder: a value fed at run time. -1 dims are left unknown.
-Output placeholder(DType dtype, const Shape& shape, const std::string& name = "");
+Output placeholder(DType dtype, const Shape& shape, const OpName& name = {});
 
 // tf.constant
-Output constant(const Tensor& value, const std::string& name = "");
-Output constant(float value, const std::string& name = "");
-Output constant(int32_t value, const std::string& name = "");
-Output constant(const std::vector<float>& values, const Shape& shape, const std::string& name = "");
+Output constant(const Tensor& value, const OpName& name = {});
+Output constant(float value, const OpName& name = {});
+Output constant(int32_t value, const OpName& name = {});
+Output constant(const std::vector<float>& values, const Shape& shape, const OpName& name = {});
 
 // Fills. A seed of nullopt follows TF: the graph seed decides, else values
 // differ per session.
-Output zeros(const Shape& shape, DType dtype = float32, const std::string& name = "");
-Output ones(const Shape& shape, DType dtype = float32, const std::string& name = "");
-Output fill(const Shape& shape, float value, DType dtype = float32, const std::string& name = "");
+Output zeros(const Shape& shape, DType dtype = float32, const OpName& name = {});
+Output ones(const Shape& shape, DType dtype = float32, const OpName& name = {});
+Output fill(const Shape& shape, float value, DType dtype = float32, const OpName& name = {});
 Output random_normal(const Shape& shape, float mean = 0.f, float stddev = 1.f,
-                     std::optional<int64_t> seed = std::nullopt, const std::string& name = "");
+                     std::optional<int64_t> seed = std::nullopt, const OpName& name = {});
 Output random_uniform(const Shape& shape, float minval = 0.f, float maxval = 1.f,
-                      std::optional<int64_t> seed = std::nullopt, const std::string& name = "");
+                      std::optional<int64_t> seed = std::nullopt, const OpName& name = {});
 Output truncated_normal(const Shape& shape, float mean = 0.f, float stddev = 1.f,
-                        std::optional<int64_t> seed = std::nullopt, const std::string& name = "");
+                        std::optional<int64_t> seed = std::nullopt, const OpName& name = {});
 
 // tf.nn.conv2d: input NHWC, filter [kh, kw, in, out], strides {1, sh, sw, 1}.
 Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides, Padding padding,
-              const std::string& name = "");
+              const OpName& name = {});
 Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
-              std::string_view padding, const std::string& name = "");
-Output relu(const Output& x, const std::string& name = "");
+              std::string_view padding, const OpName& name = {});
+Output relu(const Output& x, const OpName& name = {});
 // tf.add (op type Add) with NumPy broadcasting.
-Output add(const Output& a, const Output& b, const std::string& name = "");
-Output bias_add(const Output& value, const Output& bias, const std::string& name = "");
-Output identity(const Output& x, const std::string& name = "");
+Output add(const Output& a, const Output& b, const OpName& name = {});
+Output bias_add(const Output& value, const Output& bias, const OpName& name = {});
+Output identity(const Output& x, const OpName& name = {});
 // tf.no_op; runs `control_inputs` first.
-Operation no_op(const std::string& name = "", std::vector<Operation> control_inputs = {});
+Operation no_op(const OpName& name = {}, std::vector<Operation> control_inputs = {});
 // tf.group: a NoOp that runs every one of `ops`.
-Operation group(std::vector<Operation> ops, const std::string& name = "");
+Operation group(std::vector<Operation> ops, const OpName& name = {});
 
 // `a + b` (op type AddV2, named "add"; a float becomes a Const "add/x" or "add/y").
 Output operator+(const Output& a, const Output& b);

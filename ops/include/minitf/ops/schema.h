@@ -36,6 +36,8 @@ struct OpSchema {
   std::string type;
   int num_inputs = 0;
   std::function<OutputSpecs(const InferenceContext&)> infer;
+  // The attribute names an op of this type may carry; create_op refuses others.
+  std::vector<std::string> attrs;
 };
 
 // The schema of `type`; ValueError when minitf has no such op.
