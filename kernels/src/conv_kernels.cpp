@@ -1,7 +1,8 @@
 // Conv2D through oneDNN: NHWC activations and HWIO filters as TF stores them,
 // one primitive per input shape (created once, executed many times), weights
-// reordered into the primitive's layout once per variable value, and bias and
-// relu fused as post-ops when the session's plan asks for it.
+// reordered into the primitive's layout once per constant filter value, bias
+// fused into the primitive and relu applied in the same kernel when the
+// session's plan asks for it.
 #include <omp.h>
 
 #include <map>
@@ -10,6 +11,7 @@
 #include <spdlog/spdlog.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "eigen_device.h"
 #include "kernels_internal.h"
 
 namespace minitf::kernels {
@@ -108,6 +110,7 @@ class ConvKernel final : public OpKernel {
       thread_local dnnl::stream stream(eng);
       p.prim.execute(stream, args);
       stream.wait();
+      if (with_relu_) relu_into(ctx, out, out);
     } catch (const dnnl::error& e) {
       throw InvalidArgumentError("oneDNN failed in Conv2D " + what() + " with input shapes " +
                                  xs.to_string() + ", " + ws.to_string() + ": " + e.what());
@@ -147,13 +150,11 @@ class ConvKernel final : public OpKernel {
                            : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
                                                              dnnl::algorithm::convolution_direct, src_md,
                                                              any_w_md, dst_md, strides, pad_l, pad_r);
+    // Relu is not a oneDNN post-op: oneDNN's relu turns NaN into 0 where TF's
+    // gives NaN, and a result must not depend on whether fusion is on. It runs
+    // right after the convolution, on the output while it is still in cache.
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    if (with_relu_) {
-      dnnl::post_ops ops;
-      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-      attr.set_post_ops(ops);
-    }
     dnnl::convolution_forward::primitive_desc pd(desc, attr, cpu_engine());
     spdlog::debug("{}: oneDNN conv {} -> {} (bias {}, relu {}, {} threads) uses {}", op().name(),
                   xs.to_string(), Shape{xs.dim(0), h.out, w.out, ws.dim(3)}.to_string(), with_bias_,

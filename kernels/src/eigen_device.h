@@ -13,4 +13,33 @@ struct CpuDevice::Impl {
   Eigen::ThreadPoolDevice device;
 };
 
+// Below this many elements a plain loop beats handing work to the thread pool
+// (the executor-overhead benchmark: 16-float adds).
+constexpr int64_t kInlineElements = 1 << 15;
+
+template <int R>
+using ConstMap = Eigen::TensorMap<Eigen::Tensor<const float, R, Eigen::RowMajor>, Eigen::Aligned>;
+template <int R>
+using Map = Eigen::TensorMap<Eigen::Tensor<float, R, Eigen::RowMajor>, Eigen::Aligned>;
+
+inline ConstMap<1> flat(const Tensor& t) { return ConstMap<1>(t.data<float>().data(), t.num_elements()); }
+inline Map<1> flat(Tensor& t) { return Map<1>(t.data<float>().data(), t.num_elements()); }
+
+// dst = expr: on the session's thread pool, unless this call must stay on its
+// thread or the tensor is too small to be worth handing out.
+template <class Dst, class Expr>
+void evaluate(const KernelContext& ctx, Dst&& dst, const Expr& expr) {
+  if (ctx.num_threads > 1 && dst.size() > kInlineElements) {
+    dst.device(ctx.device.impl().device) = expr;
+  } else {
+    dst = expr;
+  }
+}
+
+// Relu as TF's CPU kernel computes it (NaN stays NaN); the Relu kernel and the
+// fused convolution both use it, so fusion never changes a result.
+inline void relu_into(const KernelContext& ctx, const Tensor& x, Tensor& out) {
+  evaluate(ctx, flat(out), flat(x).cwiseMax(0.f));
+}
+
 }  // namespace minitf::kernels

@@ -7,28 +7,6 @@ namespace minitf::kernels {
 namespace {
 
 constexpr int kMaxBroadcastRank = 6;
-// Below this many elements a plain loop beats handing work to the thread pool
-// (the executor-overhead benchmark: 16-float adds).
-constexpr int64_t kInlineElements = 1 << 15;
-
-template <int R>
-using ConstMap = Eigen::TensorMap<Eigen::Tensor<const float, R, Eigen::RowMajor>, Eigen::Aligned>;
-template <int R>
-using Map = Eigen::TensorMap<Eigen::Tensor<float, R, Eigen::RowMajor>, Eigen::Aligned>;
-
-ConstMap<1> flat(const Tensor& t) { return ConstMap<1>(t.data<float>().data(), t.num_elements()); }
-Map<1> flat(Tensor& t) { return Map<1>(t.data<float>().data(), t.num_elements()); }
-
-// dst = expr: on the session's thread pool, unless this call must stay on its
-// thread or the tensor is too small to be worth handing out.
-template <class Dst, class Expr>
-void evaluate(const KernelContext& ctx, Dst&& dst, const Expr& expr) {
-  if (ctx.num_threads > 1 && dst.size() > kInlineElements) {
-    dst.device(ctx.device.impl().device) = expr;
-  } else {
-    dst = expr;
-  }
-}
 
 // The input's dims padded with leading 1s to rank R.
 template <int R>
@@ -99,7 +77,7 @@ void add(const OpKernel& k, KernelContext& ctx) {
 
 void relu(const OpKernel& k, KernelContext& ctx) {
   const Tensor& x = float_input(k, ctx, 0);
-  evaluate(ctx, flat(ctx.allocate_output(0, float32, x.shape())), flat(x).cwiseMax(0.f));
+  relu_into(ctx, x, ctx.allocate_output(0, float32, x.shape()));
 }
 
 void bias_add(const OpKernel& k, KernelContext& ctx) {

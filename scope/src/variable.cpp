@@ -70,9 +70,9 @@ Output Variable::initial_value() const { return checked().initial_value; }
 bool Variable::trainable() const { return checked().trainable; }
 const std::string& Variable::defined_at() const { return checked().defined_at; }
 
-Output assign(const Variable& var, const Output& value, const std::string& name) {
+Output assign(const Variable& var, const Output& value, const OpName& name) {
   Graph g = graph_of(var.op());
-  return create_op(g, "Assign", name.empty() ? "Assign" : name, {var.op().output(0), value},
+  return create_op(g, "Assign", name.empty() ? "Assign" : name.str(), {var.op().output(0), value},
                    {{"validate_shape", int64_t{1}}})
       .output(0);
 }

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <functional>
 
+#include <minitf/ops/schema.h>
+
 #include "test_util.h"
 
 namespace {
@@ -209,6 +211,63 @@ TEST_CASE("every public entry point refuses bad input with a typed error") {
           "graph into a missing folder", [&] { tf::write_graph(f.g, missing_dir); }, "Cannot write"),
       expect<tf::ValueError>(
           "reset inside a default guard", [] { tf::reset_default_graph(); }, "nested"),
+      // attributes are honoured or refused, never ignored
+      expect<tf::ValueError>(
+          "conv2d padding neither SAME nor VALID",
+          [&] {
+            tf::create_op(f.g, "Conv2D", "c", {x, w},
+                          {{"strides", std::vector<int64_t>{1, 1, 1, 1}},
+                           {"padding", std::string("FULL")},
+                           {"data_format", std::string("NHWC")}});
+          },
+          "padding must be \"SAME\" or \"VALID\", got \"FULL\""),
+      expect<tf::UnimplementedError>(
+          "conv2d NCHW",
+          [&] {
+            tf::create_op(f.g, "Conv2D", "nchw", {x, w},
+                          {{"strides", std::vector<int64_t>{1, 1, 1, 1}},
+                           {"padding", std::string("SAME")},
+                           {"data_format", std::string("NCHW")}});
+          },
+          "'nchw' (op: 'Conv2D') with input shapes: [1,4,4,2], [3,3,2,2]: data_format NCHW is not supported"),
+      expect<tf::ValueError>(
+          "bias_add with an unknown data_format",
+          [&] {
+            tf::create_op(f.g, "BiasAdd", "b", {x, v}, {{"data_format", std::string("NWHC")}});
+          },
+          "data_format must be \"NHWC\" or \"NCHW\", got \"NWHC\""),
+      expect<tf::UnimplementedError>(
+          "assign with validate_shape=false",
+          [&] {
+            tf::create_op(f.g, "Assign", "a", {v, v}, {{"validate_shape", int64_t{0}}});
+          },
+          "validate_shape=false is not supported"),
+      expect<tf::ValueError>(
+          "an attribute the op does not have",
+          [&] {
+            tf::create_op(f.g, "Relu", "r", {x}, {{"alpha", 0.2f}});
+          },
+          "Op 'r' (op: 'Relu') has no attribute 'alpha' (its attributes: none)"),
+      expect<tf::ValueError>(
+          "a conv2d attribute misspelt",
+          [&] {
+            tf::create_op(f.g, "Conv2D", "c", {x, w}, {{"stride", std::vector<int64_t>{1, 1, 1, 1}}});
+          },
+          "has no attribute 'stride' (its attributes: strides, padding, data_format)"),
+      // names
+      expect<tf::ValueError>(
+          "get_variable with a space in its name", [] { tf::get_variable("a b", {1}); },
+          "'a b' is not a valid variable name"),
+      expect<tf::ValueError>(
+          "get_variable with a bad name inside a variable scope",
+          [] {
+            tf::variable_scope s("outer");
+            tf::get_variable("a b", {1});
+          },
+          "'outer/a b' is not a valid variable name"),
+      expect<tf::ValueError>(
+          "tf::Variable with a bad name", [] { tf::Variable(tf::zeros({1}), "no way"); },
+          "'no way' is not a valid variable name"),
   };
   for (const Case& c : cases) {
     INFO(c.what);
@@ -222,8 +281,36 @@ TEST_CASE("every public entry point refuses bad input with a typed error") {
     }
     CHECK(threw);
   }
-  CHECK(cases.size() >= 50);
+  CHECK(cases.size() >= 59);
   // and the session still works after all of that
   sess.run(v.initializer());
   CHECK(sess.run(v).num_elements() == 2);
+}
+
+// A braced list in the name's place (a misplaced dilations argument) must not
+// compile: it would otherwise become the op's name, '\x01\x02\x02\x01'.
+template <class X>
+constexpr bool braced_list_names_conv = requires(X x) {
+  tf::conv2d(x, x, {1, 1, 1, 1}, "SAME", {1, 2, 2, 1});
+};
+template <class X>
+constexpr bool braced_list_names_relu = requires(X x) {
+  tf::relu(x, {1, 2});
+};
+template <class X>
+constexpr bool string_names_conv = requires(X x) {
+  tf::conv2d(x, x, {1, 1, 1, 1}, "SAME", "c");
+};
+static_assert(!braced_list_names_conv<tf::Output>);
+static_assert(!braced_list_names_relu<tf::Output>);
+static_assert(string_names_conv<tf::Output>);
+
+TEST_CASE("names come from strings only") {
+  FreshGraph f;
+  auto x = tf::placeholder(tf::float32, {1, 3, 3, 1}, std::string("x"));
+  auto k = tf::constant(tf::Tensor(tf::float32, {1, 1, 1, 1}), std::string_view("k"));
+  CHECK(tf::conv2d(x, k, {1, 1, 1, 1}, "SAME", "c").op().name() == "c");
+  CHECK(tf::relu(x).op().name() == "Relu");
+  CHECK(x.op().name() == "x");
+  CHECK(k.op().name() == "k");
 }

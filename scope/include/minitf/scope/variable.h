@@ -58,7 +58,7 @@ class Variable {
 };
 
 // tf.assign: an op that writes `value` into `var` and outputs the new value.
-Output assign(const Variable& var, const Output& value, const std::string& name = "");
+Output assign(const Variable& var, const Output& value, const OpName& name = {});
 
 // Every global variable of the default graph, in creation order.
 std::vector<Variable> global_variables();

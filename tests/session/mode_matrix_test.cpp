@@ -1,0 +1,444 @@
+// The mode matrix: every op and a set of small graphs run under every
+// combination of session options (fusion, arena, branches, threads), several
+// runs in a row with new feed buffers, feeds mutated in place and variables
+// assigned between runs; each result must equal a plain reference run.
+// In the spirit of ggml's test-backend-ops. A new op joins by adding one
+// entry to cases() (the last test fails until every registered op has one).
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <set>
+
+#include <minitf/ops/schema.h>
+
+#include "test_util.h"
+
+namespace {
+
+// What a case builds into the default graph.
+struct Built {
+  Built(std::vector<tf::Output> feeds, std::vector<tf::Output> fetches,
+        std::vector<tf::Operation> targets = {}, std::vector<tf::Variable> variables = {})
+      : feeds(std::move(feeds)),
+        fetches(std::move(fetches)),
+        targets(std::move(targets)),
+        variables(std::move(variables)) {}
+  std::vector<tf::Output> feeds;  // placeholders; -1 dims are sized per run
+  std::vector<tf::Output> fetches;
+  std::vector<tf::Operation> targets;
+  std::vector<tf::Variable> variables;  // given new values between some runs
+};
+
+struct Case {
+  Case(std::string name, std::function<Built()> build, bool stateful = false, bool with_nans = false)
+      : name(std::move(name)), build(std::move(build)), stateful(stateful), with_nans(with_nans) {}
+  std::string name;
+  std::function<Built()> build;
+  // Stateful cases (random ops, assigns) give other values on every run of
+  // one session: their reference is one plain session run in step. Every
+  // other case is checked against a new plain session per run, which cannot
+  // carry a stale cache from one run to the next.
+  bool stateful = false;
+  // Feed values: NaN at some places, to check that NaN propagates the same in every mode.
+  bool with_nans = false;
+};
+
+tf::Variable var(const std::string& name, const tf::Shape& shape) {
+  return tf::get_variable(name, shape, tf::random_normal_initializer(0.f, 1.f));
+}
+
+tf::Output conv_bias_relu(const tf::Output& x, int64_t in, int64_t out, const std::string& scope) {
+  tf::variable_scope s(scope);
+  auto w = var("weights", {3, 3, in, out});
+  auto b = var("biases", {out});
+  return tf::relu(tf::conv2d(x, w, {1, 1, 1, 1}, "SAME") + b);
+}
+
+std::vector<Case> cases() {
+  std::vector<Case> c;
+  // ---- one entry per op type ----
+  c.push_back({"Placeholder+Identity", [] {
+                 auto x = tf::placeholder(tf::float32, {2, 3}, "x");
+                 return Built{{x}, {tf::identity(x)}};
+               }});
+  c.push_back({"Const", [] {
+                 auto x = tf::placeholder(tf::float32, {3}, "x");
+                 auto k = tf::constant({1.f, -2.f, 3.f}, {3});
+                 return Built{{x}, {k, x + k}};
+               }});
+  c.push_back({"Add (broadcast)", [] {
+                 auto a = tf::placeholder(tf::float32, {2, 3, 4}, "a");
+                 auto b = tf::placeholder(tf::float32, {3, 1}, "b");
+                 return Built{{a, b}, {tf::add(a, b), tf::add(b, a)}};
+               }});
+  c.push_back({"AddV2 (scalar both sides)", [] {
+                 auto x = tf::placeholder(tf::float32, {5, 7}, "x");
+                 return Built{{x}, {x + 1.5f, 2.f + x, x + x}};
+               }});
+  c.push_back({"Relu", [] {
+                 auto x = tf::placeholder(tf::float32, {4, 9}, "x");
+                 return Built{{x}, {tf::relu(x)}};
+               }});
+  c.push_back({"BiasAdd", [] {
+                 auto x = tf::placeholder(tf::float32, {2, 5, 3}, "x");
+                 auto b = var("b", {3});
+                 return Built{{x}, {tf::bias_add(x, b)}, {}, {b}};
+               }});
+  c.push_back({"Conv2D SAME stride 1 (variable filter)", [] {
+                 auto x = tf::placeholder(tf::float32, {1, 6, 7, 3}, "x");
+                 auto w = var("w", {3, 3, 3, 16});
+                 return Built{{x}, {tf::conv2d(x, w, {1, 1, 1, 1}, "SAME")}, {}, {w}};
+               }});
+  c.push_back({"Conv2D VALID stride 2 (const filter)", [] {
+                 auto x = tf::placeholder(tf::float32, {2, 9, 8, 4}, "x");
+                 tf::Tensor f(tf::float32, {3, 2, 4, 8});
+                 int i = 0;
+                 for (float& v : f.data<float>()) v = static_cast<float>(i++ % 7) * 0.25f - 0.75f;
+                 return Built{{x}, {tf::conv2d(x, tf::constant(f), {1, 2, 2, 1}, "VALID")}};
+               }});
+  c.push_back({"Fill (zeros, ones, fill)", [] {
+                 auto x = tf::placeholder(tf::float32, {2, 2}, "x");
+                 return Built{{x}, {x + tf::zeros({2, 2}), x + tf::ones({2, 2}), x + tf::fill({2, 2}, 3.f)}};
+               }});
+  c.push_back({"random ops (seeded)",
+               [] {
+                 tf::set_random_seed(7);
+                 auto x = tf::placeholder(tf::float32, {64}, "x");
+                 return Built{{x},
+                              {x + tf::random_normal({64}, 0.f, 2.f), x + tf::random_uniform({64}, -1.f, 1.f),
+                               x + tf::truncated_normal({64})}};
+               },
+               true});
+  c.push_back({"Assign, NoOp, group (stateful)",
+               [] {
+                 auto x = tf::placeholder(tf::float32, {4}, "x");
+                 auto v = tf::get_variable("acc", {4}, tf::constant_initializer(1.f));
+                 auto update = tf::assign(v, v + x);
+                 auto step = tf::group({update.op()});
+                 return Built{{x}, {update}, {step, tf::no_op()}};
+               },
+               true});
+  // ---- graphs ----
+  c.push_back({"chain conv+bias+relu x2 (fusable)", [] {
+                 auto x = tf::placeholder(tf::float32, {1, 8, 8, 3}, "x");
+                 auto h = conv_bias_relu(x, 3, 8, "conv1");
+                 auto y = conv_bias_relu(h, 8, 8, "conv2");
+                 return Built{{x}, {y}, {}, tf::global_variables()};
+               }});
+  c.push_back({"chain with fetched intermediate (not fusable past it)", [] {
+                 auto x = tf::placeholder(tf::float32, {1, 6, 6, 4}, "x");
+                 auto w = var("w", {3, 3, 4, 4});
+                 auto b = var("b", {4});
+                 auto conv = tf::conv2d(x, w, {1, 1, 1, 1}, "SAME");
+                 auto biased = tf::bias_add(conv, b);
+                 return Built{{x}, {tf::relu(biased), biased, conv}, {}, {w, b}};
+               }});
+  c.push_back({"diamond", [] {
+                 auto x = tf::placeholder(tf::float32, {32}, "x");
+                 auto a = tf::relu(x);
+                 auto l = a + 1.f;
+                 auto r = tf::relu(a + 2.f);
+                 return Built{{x}, {l + r}};
+               }});
+  c.push_back({"alias: identity's source reused while the alias is live", [] {
+                 // The trust issue's graph: a's buffer was given to c.
+                 auto x = tf::placeholder(tf::float32, {64}, "x");
+                 auto a = tf::identity(tf::relu(x));
+                 auto b = tf::relu(x + 1.f);
+                 auto c = tf::relu(b + 2.f);
+                 return Built{{x}, {a + c}};
+               }});
+  c.push_back({"alias chain, fetched and consumed", [] {
+                 auto x = tf::placeholder(tf::float32, {3, 5}, "x");
+                 auto r = tf::relu(x + 0.5f);
+                 auto i2 = tf::identity(tf::identity(r));
+                 auto later = tf::relu(x + x) + tf::relu(x + 3.f);
+                 return Built{{x}, {i2, later + i2, tf::identity(x)}};
+               }});
+  c.push_back({"computed filter (variable + fed shift)", [] {
+                 // The trust issue's graph: the reordered filter was cached by its arena address.
+                 auto x = tf::placeholder(tf::float32, {1, 4, 4, 8}, "x");
+                 auto w = tf::get_variable("w", {3, 3, 8, 16}, tf::constant_initializer(1.f));
+                 auto shift = tf::placeholder(tf::float32, {}, "shift");
+                 return Built{{x, shift}, {tf::conv2d(x, w + shift, {1, 1, 1, 1}, "VALID")}, {}, {w}};
+               }});
+  c.push_back({"fed filter (mutated in place between runs)", [] {
+                 auto x = tf::placeholder(tf::float32, {1, 7, 7, 16}, "x");
+                 auto f = tf::placeholder(tf::float32, {3, 3, 16, 32}, "f");
+                 auto b = var("b", {32});
+                 return Built{{x, f}, {tf::relu(tf::conv2d(x, f, {1, 1, 1, 1}, "SAME") + b)}, {}, {b}};
+               }});
+  c.push_back({"shared-weight towers (branches)", [] {
+                 auto x1 = tf::placeholder(tf::float32, {1, 8, 8, 4}, "image1");
+                 auto x2 = tf::placeholder(tf::float32, {1, 8, 8, 4}, "image2");
+                 tf::Output y1, y2;
+                 {
+                   tf::variable_scope scope("image_filters");
+                   y1 = conv_bias_relu(conv_bias_relu(x1, 4, 8, "conv1"), 8, 8, "conv2");
+                   scope.reuse_variables();
+                   y2 = conv_bias_relu(conv_bias_relu(x2, 4, 8, "conv1"), 8, 8, "conv2");
+                 }
+                 return Built{{x1, x2}, {y1, y2}, {}, tf::global_variables()};
+               }});
+  c.push_back({"towers with aliases and a computed filter", [] {
+                 auto x1 = tf::placeholder(tf::float32, {1, 6, 6, 4}, "x1");
+                 auto x2 = tf::placeholder(tf::float32, {1, 6, 6, 4}, "x2");
+                 auto w = var("w", {3, 3, 4, 4});
+                 auto scale = tf::placeholder(tf::float32, {}, "scale");
+                 auto wc = w + scale;
+                 auto t1 = tf::identity(tf::relu(tf::conv2d(x1, wc, {1, 1, 1, 1}, "SAME")));
+                 auto t2 = tf::identity(tf::relu(tf::conv2d(x2, wc, {1, 1, 1, 1}, "SAME")));
+                 return Built{{x1, x2, scale}, {t1 + t2, t1}, {}, {w}};
+               }});
+  c.push_back({"fed shapes change between runs", [] {
+                 auto x = tf::placeholder(tf::float32, {-1, 6, 6, 3}, "x");
+                 auto y = conv_bias_relu(x, 3, 4, "conv");
+                 return Built{{x}, {y, tf::identity(y) + 1.f}, {}, tf::global_variables()};
+               }});
+  c.push_back({"NaN through conv + bias + relu (fused and not)",
+               [] {
+                 auto x = tf::placeholder(tf::float32, {1, 5, 5, 4}, "x");
+                 auto y = conv_bias_relu(x, 4, 8, "conv");
+                 return Built{{x}, {y, tf::relu(x)}, {}, tf::global_variables()};
+               },
+               false, true});
+  return c;
+}
+
+struct Mode {
+  bool fuse, arena;
+  tf::Branches branches;
+  int threads;
+  std::string describe() const {
+    return std::string("fuse=") + (fuse ? "on" : "off") + " arena=" + (arena ? "on" : "off") +
+           " branches=" + (branches == tf::Branches::Serial ? "serial" : "parallel") +
+           " threads=" + std::to_string(threads);
+  }
+  tf::SessionOptions options() const { return {threads, fuse, arena, branches}; }
+};
+
+const tf::SessionOptions kPlain{1, false, false, tf::Branches::Serial};
+
+constexpr int kRuns = 5;
+// How run r gets its feeds and variables.
+enum class Step { NewBuffers, MutateInPlace, NewBuffersAndAssign };
+Step step_of(int run) {
+  static constexpr Step kSteps[kRuns] = {Step::NewBuffers, Step::MutateInPlace, Step::NewBuffersAndAssign,
+                                         Step::MutateInPlace, Step::MutateInPlace};
+  return kSteps[run];
+}
+
+// The shape fed for a placeholder on run r: unknown dims vary with the run.
+tf::Shape fed_shape(const tf::Output& feed, int run) {
+  std::vector<int64_t> dims = feed.shape().dims();
+  for (auto& d : dims) {
+    if (d < 0) d = 1 + (run % 3);
+  }
+  return tf::Shape(dims);
+}
+
+void fill_random(tf::Tensor& t, std::mt19937& rng, bool nans) {
+  std::normal_distribution<float> normal(0.f, 1.f);
+  auto v = t.data<float>();
+  for (size_t i = 0; i < v.size(); ++i) v[i] = nans && i % 7 == 3 ? NAN : normal(rng);
+}
+
+// Feed tensors that sit between guard bytes, so a kernel writing to an input
+// (or past it) is caught: the guards and the values must be unchanged after a run.
+struct GuardedFeed {
+  static constexpr size_t kGuard = 256;
+  static constexpr unsigned char kPattern = 0xA5;
+  std::shared_ptr<unsigned char[]> memory;
+  tf::Tensor tensor;
+  size_t bytes = 0;
+
+  GuardedFeed(const tf::Shape& shape) {
+    const tf::Tensor probe(tf::float32, shape);
+    bytes = probe.num_bytes();
+    memory.reset(static_cast<unsigned char*>(std::aligned_alloc(64, bytes + 2 * kGuard + 64)), std::free);
+    std::memset(memory.get(), kPattern, bytes + 2 * kGuard + 64);
+    tensor = tf::Tensor::view(tf::float32, shape, std::shared_ptr<void>(memory, memory.get()),
+                              memory.get() + kGuard);
+  }
+  bool guards_intact() const {
+    for (size_t i = 0; i < kGuard; ++i) {
+      if (memory[i] != kPattern || memory[kGuard + bytes + i] != kPattern) return false;
+    }
+    return true;
+  }
+};
+
+// Equal, NaN where the reference has NaN, within float tolerance where modes
+// may sum in another order: oneDNN picks another kernel for a fused bias or
+// another thread count, and two stacked 3x3x8 convolutions over N(0, 1) data
+// differ by up to about 1e-5 relative that way. A stale or clobbered buffer
+// is off by whole units.
+void require_equal(const tf::Tensor& got, const tf::Tensor& want, const std::string& what) {
+  INFO(what);
+  REQUIRE(got.dtype() == want.dtype());
+  REQUIRE(got.shape() == want.shape());
+  auto g = got.data<float>();
+  auto w = want.data<float>();
+  size_t bad = 0, first = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    const bool ok = std::isnan(w[i])
+                        ? std::isnan(g[i])
+                        : !std::isnan(g[i]) && std::fabs(g[i] - w[i]) <= 1e-4f * (1.f + std::fabs(w[i]));
+    if (!ok && bad++ == 0) first = i;
+  }
+  INFO("first mismatch at " << first << ": got " << (bad ? g[first] : 0.f) << ", want "
+                            << (bad ? w[first] : 0.f));
+  REQUIRE(bad == 0);
+}
+
+void initialize(tf::Session& s) { s.run(tf::global_variables_initializer()); }
+
+void run_case(const Case& c) {
+  tf::Graph g;
+  auto guard = g.as_default();
+  tf::set_random_seed(1234);
+  const Built b = c.build();
+
+  // Feeds and variable values for every run, made once so every mode sees the same.
+  std::mt19937 rng(99);
+  std::vector<std::vector<tf::Tensor>> feed_values(kRuns);
+  std::vector<std::vector<tf::Tensor>> var_values(kRuns);  // empty: unchanged
+  for (int r = 0; r < kRuns; ++r) {
+    for (const auto& f : b.feeds) {
+      tf::Tensor t(tf::float32, fed_shape(f, r));
+      fill_random(t, rng, c.with_nans);
+      feed_values[r].push_back(t);
+    }
+    if (step_of(r) == Step::NewBuffersAndAssign) {
+      for (const auto& v : b.variables) {
+        tf::Tensor t(tf::float32, v.shape());
+        fill_random(t, rng, false);
+        var_values[r].push_back(t);
+      }
+    }
+  }
+  auto apply_assigns = [&](tf::Session& s, int from, int upto) {
+    for (int r = from; r <= upto; ++r) {
+      for (size_t i = 0; i < var_values[r].size(); ++i)
+        s.assign_variable(b.variables[i].op(), var_values[r][i]);
+    }
+  };
+  auto feed_dict = [&](const std::vector<tf::Tensor>& values) {
+    tf::FeedDict d;
+    for (size_t i = 0; i < b.feeds.size(); ++i) d.emplace_back(b.feeds[i], values[i].clone());
+    return d;
+  };
+
+  // The reference: plain options; a new session per run unless the case is stateful.
+  std::vector<std::vector<tf::Tensor>> want(kRuns);
+  {
+    tf::Session stepped(g, kPlain);
+    initialize(stepped);
+    for (int r = 0; r < kRuns; ++r) {
+      if (c.stateful) {
+        apply_assigns(stepped, r, r);
+        want[r] = stepped.run(b.fetches, feed_dict(feed_values[r]), b.targets);
+      } else {
+        tf::Session fresh(g, kPlain);
+        initialize(fresh);
+        apply_assigns(fresh, 0, r);
+        want[r] = fresh.run(b.fetches, feed_dict(feed_values[r]), b.targets);
+      }
+    }
+  }
+
+  for (bool fuse : {false, true}) {
+    for (bool arena : {false, true}) {
+      for (auto branches : {tf::Branches::Serial, tf::Branches::Parallel}) {
+        for (int threads : {1, 2}) {
+          const Mode mode{fuse, arena, branches, threads};
+          tf::Session s(g, mode.options());
+          initialize(s);
+          std::vector<GuardedFeed> feeds;
+          for (int r = 0; r < kRuns; ++r) {
+            const Step step = step_of(r);
+            apply_assigns(s, r, r);
+            const bool same_shapes = !feeds.empty() && [&] {
+              for (size_t i = 0; i < feeds.size(); ++i)
+                if (feeds[i].tensor.shape() != feed_values[r][i].shape()) return false;
+              return true;
+            }();
+            if (step != Step::MutateInPlace || !same_shapes) {
+              feeds.clear();
+              for (const auto& v : feed_values[r]) feeds.emplace_back(v.shape());
+            }
+            tf::FeedDict d;
+            for (size_t i = 0; i < feeds.size(); ++i) {
+              std::memcpy(feeds[i].tensor.raw(), feed_values[r][i].raw(), feeds[i].bytes);
+              d.emplace_back(b.feeds[i], feeds[i].tensor);
+            }
+            const auto got = s.run(b.fetches, d, b.targets);
+            const std::string where = c.name + ", " + mode.describe() + ", run " + std::to_string(r);
+            REQUIRE(got.size() == want[r].size());
+            for (size_t i = 0; i < got.size(); ++i) {
+              require_equal(got[i], want[r][i], where + ", fetch " + b.fetches[i].name());
+            }
+            for (size_t i = 0; i < feeds.size(); ++i) {
+              INFO(where << ": feed " << b.feeds[i].name() << " was written to");
+              REQUIRE(feeds[i].guards_intact());
+              REQUIRE(std::memcmp(feeds[i].tensor.raw(), feed_values[r][i].raw(), feeds[i].bytes) == 0);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("mode matrix: every case equals a plain run in every mode, run after run") {
+  for (const Case& c : cases()) {
+    SECTION(c.name) { run_case(c); }
+  }
+}
+
+TEST_CASE("mode matrix: every registered op type has a case") {
+  std::set<std::string> covered;
+  for (const Case& c : cases()) {
+    tf::Graph g;
+    auto guard = g.as_default();
+    c.build();
+    for (const auto& op : g.operations()) covered.insert(op.type());
+  }
+  for (const std::string& type : tf::registered_op_types()) {
+    INFO("op type " << type << " has no entry in the mode matrix (tests/session/mode_matrix_test.cpp)");
+    CHECK(covered.count(type) == 1);
+  }
+}
+
+TEST_CASE("the trust issue's two graphs give the right numbers on every run") {
+  SECTION("computed filter: 72, 144, 216, 288") {
+    FreshGraph fg;
+    auto x = tf::placeholder(tf::float32, {1, 4, 4, 8}, "x");
+    auto w = tf::get_variable("w", {3, 3, 8, 16}, tf::constant_initializer(1.f));
+    auto shift = tf::placeholder(tf::float32, {}, "shift");
+    auto y = tf::conv2d(x, w + shift, {1, 1, 1, 1}, "VALID");
+    tf::Session s;
+    s.run(tf::global_variables_initializer());
+    tf::Tensor ones(tf::float32, {1, 4, 4, 8});
+    for (float& v : ones.data<float>()) v = 1.f;
+    for (int k = 0; k < 4; ++k) {
+      const auto out = s.run(y, {{x, ones}, {shift, tf::Tensor::from<float>({}, {float(k)})}});
+      CHECK(out.data<float>()[0] == 72.f * float(k + 1));
+    }
+  }
+  SECTION("alias: 4 on every run") {
+    FreshGraph fg;
+    auto x = tf::placeholder(tf::float32, {64}, "x");
+    auto a = tf::identity(tf::relu(x));
+    auto b = tf::relu(x + 1.f);
+    auto c = tf::relu(b + 2.f);
+    auto d = a + c;
+    tf::Session s;
+    tf::Tensor half(tf::float32, {64});
+    for (float& v : half.data<float>()) v = 0.5f;
+    for (int k = 0; k < 4; ++k) CHECK(s.run(d, {{x, half}}).data<float>()[0] == 4.f);
+  }
+}
