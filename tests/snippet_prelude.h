@@ -12,7 +12,9 @@
 #include "test_util.h"
 
 #undef assert
-#define assert(...) REQUIRE(__VA_ARGS__)
+// One argument, as the standard assert: a snippet that compiles here compiles
+// with <cassert> in a reader's program (a comma outside parentheses does not).
+#define assert(expr) REQUIRE(expr)
 
 // Each snippet runs in a graph of its own, as each block of the tutorial does.
 struct SnippetGraph {

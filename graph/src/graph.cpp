@@ -4,8 +4,8 @@
 #include <atomic>
 #include <cctype>
 #include <deque>
-#include <list>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 namespace minitf {
@@ -33,6 +33,12 @@ struct GraphState : std::enable_shared_from_this<GraphState> {
   std::map<std::string, std::shared_ptr<void>> extensions;
   int64_t seed = -1;
   int64_t last_seed_id = 0;
+  // Each thread's stack of open name scopes, (token, full scope), innermost
+  // last. Kept here, not in thread_local storage, so it dies with the graph;
+  // a thread's entry goes when its stack empties.
+  std::mutex scopes_mu;
+  std::unordered_map<std::thread::id, std::vector<std::pair<uint64_t, std::string>>> name_scopes;
+  uint64_t next_scope_token = 1;
 };
 
 }  // namespace detail
@@ -61,19 +67,18 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// The calling thread's name scope in each graph, keyed by graph id.
-std::string& thread_name_stack(uint64_t graph_id) {
-  thread_local std::unordered_map<uint64_t, std::string> stacks;
-  return stacks[graph_id];
-}
-
+// A thread's default graphs: the stack of as_default() guards and the global
+// one. Guards hold it by shared_ptr, so one destroyed on another thread (or
+// after this thread ended) still removes exactly its own entry.
 struct DefaultGraphs {
-  std::unique_ptr<Graph> global;
-  std::list<Graph> stack;  // a list keeps references stable
+  std::mutex mu;
+  Graph global{std::shared_ptr<detail::GraphState>()};  // made on first use
+  std::vector<std::pair<uint64_t, Graph>> stack;
+  uint64_t next_token = 1;
 };
 
-DefaultGraphs& default_graphs() {
-  thread_local DefaultGraphs d;
+const std::shared_ptr<DefaultGraphs>& default_graphs() {
+  thread_local const std::shared_ptr<DefaultGraphs> d = std::make_shared<DefaultGraphs>();
   return d;
 }
 
@@ -204,7 +209,7 @@ int64_t Graph::num_operations() const {
 }
 
 std::string Graph::unique_name(std::string_view name, bool mark_as_used) {
-  const std::string& stack = thread_name_stack(state_->id);
+  const std::string stack = name_scope_name();
   std::string full = stack.empty() ? std::string(name) : stack + "/" + std::string(name);
   const std::string base_key = lower(full);
   std::lock_guard lock(state_->mu);
@@ -221,9 +226,41 @@ std::string Graph::unique_name(std::string_view name, bool mark_as_used) {
   return full;
 }
 
-std::string Graph::name_scope_name() const { return thread_name_stack(state_->id); }
+std::string Graph::name_scope_name() const {
+  std::lock_guard lock(state_->scopes_mu);
+  auto it = state_->name_scopes.find(std::this_thread::get_id());
+  return it == state_->name_scopes.end() || it->second.empty() ? std::string() : it->second.back().second;
+}
 
-void Graph::set_name_scope_name(std::string scope) { thread_name_stack(state_->id) = std::move(scope); }
+uint64_t Graph::push_name_scope(std::string scope) {
+  std::lock_guard lock(state_->scopes_mu);
+  const uint64_t token = state_->next_scope_token++;
+  state_->name_scopes[std::this_thread::get_id()].emplace_back(token, std::move(scope));
+  return token;
+}
+
+void Graph::pop_name_scope(uint64_t token) {
+  std::lock_guard lock(state_->scopes_mu);
+  // Usually the top of this thread's stack; a guard destroyed out of order or
+  // on another thread removes its own entry wherever it is, and nothing else.
+  auto remove_from = [&](auto it) {
+    auto& stack = it->second;
+    for (auto e = stack.rbegin(); e != stack.rend(); ++e) {
+      if (e->first != token) continue;
+      stack.erase(std::next(e).base());
+      if (stack.empty()) state_->name_scopes.erase(it);
+      return true;
+    }
+    return false;
+  };
+  if (auto it = state_->name_scopes.find(std::this_thread::get_id());
+      it != state_->name_scopes.end() && remove_from(it)) {
+    return;
+  }
+  for (auto it = state_->name_scopes.begin(); it != state_->name_scopes.end(); ++it) {
+    if (remove_from(it)) return;
+  }
+}
 
 Operation Graph::add_node(NodeSpec spec) {
   if (!is_valid_op_name(spec.name)) {
@@ -314,23 +351,38 @@ std::shared_ptr<void> Graph::extension_impl(const char* key, std::shared_ptr<voi
 
 // ---- Default graph ----
 
-Graph::DefaultGuard::DefaultGuard(const Graph& g) { default_graphs().stack.push_back(g); }
-Graph::DefaultGuard::~DefaultGuard() { default_graphs().stack.pop_back(); }
+Graph::DefaultGuard::DefaultGuard(const Graph& g) : owner_(default_graphs()) {
+  auto& d = *std::static_pointer_cast<DefaultGraphs>(owner_);
+  std::lock_guard lock(d.mu);
+  token_ = d.next_token++;
+  d.stack.emplace_back(token_, g);
+}
 
-Graph& get_default_graph() {
-  DefaultGraphs& d = default_graphs();
-  if (!d.stack.empty()) return d.stack.back();
-  if (!d.global) d.global = std::make_unique<Graph>();
-  return *d.global;
+Graph::DefaultGuard::~DefaultGuard() {
+  // Removes this guard's own entry, so guards destroyed out of order (or on
+  // another thread) leave the right graph default.
+  auto& d = *std::static_pointer_cast<DefaultGraphs>(owner_);
+  std::lock_guard lock(d.mu);
+  auto it = std::find_if(d.stack.begin(), d.stack.end(), [&](const auto& e) { return e.first == token_; });
+  if (it != d.stack.end()) d.stack.erase(it);
+}
+
+Graph get_default_graph() {
+  DefaultGraphs& d = *default_graphs();
+  std::lock_guard lock(d.mu);
+  if (!d.stack.empty()) return d.stack.back().second;
+  if (!d.global.state()) d.global = Graph();
+  return d.global;
 }
 
 void reset_default_graph() {
-  DefaultGraphs& d = default_graphs();
+  DefaultGraphs& d = *default_graphs();
+  std::lock_guard lock(d.mu);
   if (!d.stack.empty()) {
     throw ValueError(
         "Do not use reset_default_graph() to clear nested graphs: a Graph::as_default() guard is alive");
   }
-  d.global = std::make_unique<Graph>();
+  d.global = Graph();
 }
 
 void set_random_seed(int64_t seed) { get_default_graph().set_seed(seed); }

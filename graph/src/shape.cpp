@@ -76,9 +76,13 @@ ConvDim conv_dim(int64_t in, int64_t kernel, int64_t stride, Padding padding, co
     d.out = Shape::kUnknown;
     return d;
   }
+  // Written so that no step can overflow, whatever the dims and stride
+  // (INT64_MAX included): every intermediate lies between 0 and a given value.
   if (padding == Padding::Same) {
-    d.out = (in + stride - 1) / stride;
-    const int64_t total = std::max<int64_t>((d.out - 1) * stride + kernel - in, 0);
+    d.out = in / stride + (in % stride != 0 ? 1 : 0);  // ceil(in / stride)
+    // The last window starts at (out - 1) * stride <= in - 1 and covers `kernel` inputs.
+    const int64_t covered = d.out == 0 ? 0 : in - (d.out - 1) * stride;  // in [1, stride]
+    const int64_t total = kernel > covered ? kernel - covered : 0;
     d.pad_before = total / 2;
     d.pad_after = total - d.pad_before;
   } else {

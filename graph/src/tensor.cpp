@@ -12,18 +12,83 @@ namespace {
 // A tensor bigger than this is refused rather than attempted (16 GiB).
 constexpr int64_t kMaxBytes = int64_t{1} << 34;
 std::atomic<int64_t> allocations{0};
+std::atomic<int64_t> live_bytes{0}, peak_bytes{0};
+
+void count_bytes(int64_t delta) {
+  const int64_t now = live_bytes.fetch_add(delta, std::memory_order_relaxed) + delta;
+  for (int64_t peak = peak_bytes.load(std::memory_order_relaxed);
+       now > peak && !peak_bytes.compare_exchange_weak(peak, now, std::memory_order_relaxed);) {
+  }
+}
+
+std::size_t rounded_size(std::size_t bytes) {
+  return (std::max<std::size_t>(bytes, 1) + Tensor::kAlignment - 1) / Tensor::kAlignment * Tensor::kAlignment;
+}
+
+void* allocate(std::size_t rounded) {
+  void* data = std::aligned_alloc(Tensor::kAlignment, rounded);
+  if (!data) {
+    throw ResourceExhaustedError("Out of memory allocating a tensor buffer of " + std::to_string(rounded) +
+                                 " bytes");
+  }
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  return data;
+}
 }  // namespace
 
 Tensor::Buffer::Buffer(std::size_t bytes, bool zero) {
-  const std::size_t rounded = (std::max<std::size_t>(bytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
-  data = std::aligned_alloc(kAlignment, rounded);
-  if (!data) throw std::bad_alloc();
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (zero) std::memset(data, 0, rounded);
+  size = rounded_size(bytes);
+  data = allocate(size);
+  if (zero) std::memset(data, 0, size);
+  count_bytes(static_cast<int64_t>(size));
+}
+
+Tensor::Buffer::Buffer(std::size_t bytes, const std::shared_ptr<BufferPool>& from) : pool(from) {
+  size = rounded_size(bytes);
+  data = pool->take(size);
+  if (!data) data = allocate(size);
+  count_bytes(static_cast<int64_t>(size));
 }
 
 Tensor::Buffer::~Buffer() {
-  if (owned) std::free(data);
+  if (!owned) return;
+  count_bytes(-static_cast<int64_t>(size));
+  if (pool) {
+    pool->give_back(data, size);
+  } else {
+    std::free(data);
+  }
+}
+
+BufferPool::~BufferPool() {
+  for (auto& [bytes, data] : idle_) std::free(data);
+}
+
+std::size_t BufferPool::idle_bytes() const {
+  std::lock_guard lock(mu_);
+  std::size_t total = 0;
+  for (const auto& [bytes, data] : idle_) total += bytes;
+  return total;
+}
+
+void* BufferPool::take(std::size_t bytes) {
+  std::lock_guard lock(mu_);
+  for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+    if (it->first != bytes) continue;
+    void* data = it->second;
+    idle_.erase(it);
+    return data;
+  }
+  return nullptr;
+}
+
+void BufferPool::give_back(void* data, std::size_t bytes) {
+  std::lock_guard lock(mu_);
+  if (idle_.size() >= max_free_) {
+    std::free(idle_.front().second);  // the oldest goes
+    idle_.erase(idle_.begin());
+  }
+  idle_.emplace_back(bytes, data);
 }
 
 void Tensor::set_shape(DType dtype, const Shape& shape) {
@@ -55,7 +120,17 @@ Tensor Tensor::view(DType dtype, const Shape& shape, std::shared_ptr<void> keep_
   return t;
 }
 
+Tensor Tensor::pooled(DType dtype, const Shape& shape, const std::shared_ptr<BufferPool>& pool) {
+  Tensor t;
+  t.set_shape(dtype, shape);
+  t.buffer_ = std::make_shared<Buffer>(t.num_bytes(), pool);
+  return t;
+}
+
 int64_t Tensor::buffer_allocations() { return allocations.load(std::memory_order_relaxed); }
+int64_t Tensor::live_buffer_bytes() { return live_bytes.load(std::memory_order_relaxed); }
+int64_t Tensor::peak_buffer_bytes() { return peak_bytes.load(std::memory_order_relaxed); }
+void Tensor::reset_peak_buffer_bytes() { peak_bytes.store(live_bytes.load(std::memory_order_relaxed)); }
 
 Tensor Tensor::clone() const {
   if (empty()) return {};

@@ -96,7 +96,8 @@ class ConvKernel final : public OpKernel {
       // oneDNN fixes a primitive's thread count when it is created, so the
       // primitive is made (and cached) for the threads this call may use.
       omp_set_num_threads(ctx.num_threads);
-      Primitive& p = primitive(xs, ws, h, wd, ctx.num_threads);
+      const std::shared_ptr<Primitive> held = primitive(xs, ws, h, wd, ctx.num_threads, ctx.device);
+      Primitive& p = *held;
       memory weights = weights_for(p, w);
       const dnnl::engine& eng = cpu_engine();
       memory src(p.src_md, eng, const_cast<void*>(x.raw()));
@@ -127,13 +128,27 @@ class ConvKernel final : public OpKernel {
     memory weights_reordered;
   };
 
-  Primitive& primitive(const Shape& xs, const Shape& ws, const ConvDim& h, const ConvDim& w, int threads) {
+  // The primitive for these shapes, created on first use. The cache keeps the
+  // device's limit of them, dropping the least recently used (each holds a
+  // copy of the weights), so a server fed images of many sizes stays flat.
+  std::shared_ptr<Primitive> primitive(const Shape& xs, const Shape& ws, const ConvDim& h, const ConvDim& w,
+                                       int threads, const CpuDevice& device) {
     std::vector<int64_t> key = xs.dims();
     key.insert(key.end(), ws.dims().begin(), ws.dims().end());
     key.push_back(threads);
     std::lock_guard lock(mu_);
     auto found = cache_.find(key);
-    if (found != cache_.end()) return found->second;
+    if (found != cache_.end()) {
+      found->second.last_used = ++tick_;
+      return found->second.primitive;
+    }
+    while (!cache_.empty() && cache_.size() >= std::max<size_t>(1, device.max_conv_primitives())) {
+      auto oldest = cache_.begin();
+      for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+        if (it->second.last_used < oldest->second.last_used) oldest = it;
+      }
+      cache_.erase(oldest);  // a run still using it holds its own reference
+    }
     const memory::dims src_dims{xs.dim(0), xs.dim(3), xs.dim(1), xs.dim(2)};
     const memory::dims w_dims{ws.dim(3), ws.dim(2), ws.dim(0), ws.dim(1)};
     const memory::dims dst_dims{xs.dim(0), ws.dim(3), h.out, w.out};
@@ -159,9 +174,10 @@ class ConvKernel final : public OpKernel {
     spdlog::debug("{}: oneDNN conv {} -> {} (bias {}, relu {}, {} threads) uses {}", op().name(),
                   xs.to_string(), Shape{xs.dim(0), h.out, w.out, ws.dim(3)}.to_string(), with_bias_,
                   with_relu_, threads, pd.impl_info_str());
-    auto [it, inserted] = cache_.emplace(
-        key, Primitive{src_md, user_w_md, dst_md, bias_md, pd, dnnl::convolution_forward(pd), {}, {}});
-    return it->second;
+    auto made = std::make_shared<Primitive>(
+        Primitive{src_md, user_w_md, dst_md, bias_md, pd, dnnl::convolution_forward(pd), {}, {}});
+    cache_.emplace(key, Cached{made, ++tick_});
+    return made;
   }
 
   // The weights in the primitive's layout. A constant filter (a variable's
@@ -199,8 +215,13 @@ class ConvKernel final : public OpKernel {
   bool filter_constant_ = false;  // until the plan says otherwise, reorder every run
   int64_t stride_h_ = 1, stride_w_ = 1;
   Padding padding_ = Padding::Same;
+  struct Cached {
+    std::shared_ptr<Primitive> primitive;
+    uint64_t last_used = 0;
+  };
   std::mutex mu_;
-  std::map<std::vector<int64_t>, Primitive> cache_;
+  std::map<std::vector<int64_t>, Cached> cache_;
+  uint64_t tick_ = 0;
 };
 
 }  // namespace

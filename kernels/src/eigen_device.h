@@ -3,13 +3,43 @@
 #define EIGEN_USE_THREADS
 #include <unsupported/Eigen/CXX11/Tensor>
 
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
 #include <minitf/kernels/kernel.h>
 
 namespace minitf::kernels {
 
+// The threads Eigen's expressions run on. Not Eigen::ThreadPool: its
+// constructor deadlocks when the system refuses a thread midway. This one
+// stops the threads it started and throws ResourceExhaustedError.
+class WorkerPool final : public Eigen::ThreadPoolInterface {
+ public:
+  explicit WorkerPool(int threads);
+  ~WorkerPool() override;
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+  void Schedule(std::function<void()> fn) override;
+  int NumThreads() const override { return static_cast<int>(threads_.size()); }
+  int CurrentThreadId() const override;
+
+ private:
+  void stop();
+  void work(int id);
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> queue_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
 struct CpuDevice::Impl {
   explicit Impl(int threads) : pool(threads), device(&pool, threads) {}
-  Eigen::ThreadPool pool;
+  WorkerPool pool;
   Eigen::ThreadPoolDevice device;
 };
 

@@ -11,8 +11,8 @@ void register_conv_kernels(KernelRegistry& registry);
 
 // How a simple kernel's outputs relate to other tensors (see OpKernel).
 struct KernelTraits {
-  bool allocates = true;       // false: its outputs alias a variable, a constant or an input
-  int forwards_input = -1;     // output 0 is this input itself
+  bool allocates = true;    // false: its outputs alias a variable, a constant or an input
+  int forwards_input = -1;  // output 0 is this input itself
   bool constant_outputs = false;
 };
 

@@ -45,9 +45,8 @@ void register_state_kernels(KernelRegistry& r) {
                         ctx.output(0) = stored;
                       },
                       {.allocates = false}));
-  r.add("Identity",
-        simple_kernel([](const OpKernel&, KernelContext& ctx) { ctx.output(0) = ctx.input(0); },
-                      {.allocates = false, .forwards_input = 0}));
+  r.add("Identity", simple_kernel([](const OpKernel&, KernelContext& ctx) { ctx.output(0) = ctx.input(0); },
+                                  {.allocates = false, .forwards_input = 0}));
   r.add("NoOp", simple_kernel([](const OpKernel&, KernelContext&) {}, {.allocates = false}));
 }
 

@@ -34,7 +34,8 @@ Output make_fill(const std::string& type, const Shape& shape, DType dtype,
 
 Output make_random(const std::string& type, const Shape& shape, float a, float b, std::optional<int64_t> seed,
                    const std::string& name, const std::string& default_name) {
-  auto [seed1, seed2] = get_seed(get_default_graph(), seed);
+  Graph g = get_default_graph();
+  auto [seed1, seed2] = get_seed(g, seed);
   const bool uniform = type == "RandomUniform";
   if (uniform ? !(b > a) : !(b >= 0.f)) {
     throw ValueError(uniform ? "random_uniform needs minval < maxval, got [" + std::to_string(a) + ", " +
@@ -149,7 +150,8 @@ Output bias_add(const Output& value, const Output& bias, const OpName& name) {
 Output identity(const Output& x, const OpName& name) { return make("Identity", name, "Identity", {x}); }
 
 Operation no_op(const OpName& name, std::vector<Operation> control_inputs) {
-  return create_op(get_default_graph(), "NoOp", name.empty() ? "NoOp" : name.str(), {}, {},
+  Graph g = get_default_graph();
+  return create_op(g, "NoOp", name.empty() ? "NoOp" : name.str(), {}, {},
                    std::move(control_inputs));
 }
 Operation group(std::vector<Operation> ops, const OpName& name) {

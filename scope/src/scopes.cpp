@@ -1,6 +1,8 @@
 #include <minitf/scope/scopes.h>
 
+#include <algorithm>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "create_variable.h"
@@ -24,14 +26,44 @@ namespace {
 using detail::ScopeData;
 
 // The calling thread's variable-scope state in one graph (TF's _VariableScopeStore).
+// Open scopes are a stack of (token, scope): a guard removes its own entry, so
+// guards destroyed out of order never leave a dead scope current.
 struct ThreadScopes {
-  std::shared_ptr<ScopeData> current = std::make_shared<ScopeData>();
+  std::mutex mu;  // a guard may die on another thread
+  const std::shared_ptr<ScopeData> root = std::make_shared<ScopeData>();
+  std::vector<std::pair<uint64_t, std::shared_ptr<ScopeData>>> open;
   std::map<std::string, int> counts;  // variable_scopes_count
+  uint64_t next_token = 1;
+
+  std::shared_ptr<ScopeData> current() {
+    std::lock_guard lock(mu);
+    return open.empty() ? root : open.back().second;
+  }
+  uint64_t push(std::shared_ptr<ScopeData> scope) {
+    std::lock_guard lock(mu);
+    open.emplace_back(next_token, std::move(scope));
+    return next_token++;
+  }
+  void pop(uint64_t token) {
+    std::lock_guard lock(mu);
+    auto it = std::find_if(open.begin(), open.end(), [&](const auto& e) { return e.first == token; });
+    if (it != open.end()) open.erase(it);
+  }
 };
 
-ThreadScopes& thread_scopes(const Graph& g) {
-  thread_local std::unordered_map<uint64_t, ThreadScopes> per_graph;
-  return per_graph[g.id()];
+// Every thread's ThreadScopes in one graph. It lives in the graph (and dies
+// with it); entries stay for as long as the graph, as TF's per-thread stores do.
+struct GraphScopes {
+  std::mutex mu;
+  std::unordered_map<std::thread::id, std::shared_ptr<ThreadScopes>> threads;
+};
+
+std::shared_ptr<ThreadScopes> thread_scopes(const Graph& g) {
+  auto all = g.extension<GraphScopes>();
+  std::lock_guard lock(all->mu);
+  auto& mine = all->threads[std::this_thread::get_id()];
+  if (!mine) mine = std::make_shared<ThreadScopes>();
+  return mine;
 }
 
 // The per-graph map from full names to the VariableV2 op ids of variables made
@@ -55,17 +87,17 @@ std::vector<Variable> filter(const std::string& key, const std::string& scope_na
   return out;
 }
 
-// Restores the calling thread's name scope when it dies.
+// Puts the calling thread at the root name scope until it dies.
 class NameScopeReset {
  public:
-  explicit NameScopeReset(Graph& g) : g_(g), old_(g.name_scope_name()) { g.set_name_scope_name(""); }
-  ~NameScopeReset() { g_.set_name_scope_name(old_); }
+  explicit NameScopeReset(Graph& g) : g_(g), token_(g.push_name_scope("")) {}
+  ~NameScopeReset() { g_.pop_name_scope(token_); }
   NameScopeReset(const NameScopeReset&) = delete;
   NameScopeReset& operator=(const NameScopeReset&) = delete;
 
  private:
   Graph& g_;
-  std::string old_;
+  uint64_t token_;
 };
 
 }  // namespace
@@ -95,13 +127,14 @@ std::vector<Variable> VariableScope::trainable_variables() const {
   return filter(kTrainableVariables, checked().name);
 }
 
-VariableScope get_variable_scope() { return VariableScope(thread_scopes(get_default_graph()).current); }
+VariableScope get_variable_scope() { return VariableScope(thread_scopes(get_default_graph())->current()); }
 
 // ---- name_scope ----
 
-name_scope::name_scope(std::string_view name) : graph_(get_default_graph()), old_(graph_.name_scope_name()) {
+name_scope::name_scope(std::string_view name) : graph_(get_default_graph()) {
+  const std::string current = graph_.name_scope_name();
   if (!name.empty()) {
-    const bool valid = old_.empty() ? is_valid_op_name(name) : is_valid_scope_name(name);
+    const bool valid = current.empty() ? is_valid_op_name(name) : is_valid_scope_name(name);
     if (!valid) throw ValueError("'" + std::string(name) + "' is not a valid scope name");
   }
   std::string scope;
@@ -112,11 +145,11 @@ name_scope::name_scope(std::string_view name) : graph_(get_default_graph()), old
   } else {
     scope = graph_.unique_name(name);
   }
-  graph_.set_name_scope_name(scope);
   name_ = scope.empty() ? "" : scope + "/";
+  token_ = graph_.push_name_scope(std::move(scope));
 }
 
-name_scope::~name_scope() { graph_.set_name_scope_name(old_); }
+name_scope::~name_scope() { graph_.pop_name_scope(token_); }
 
 // ---- variable_scope ----
 
@@ -130,14 +163,18 @@ void variable_scope::open_name_scope(std::string_view name, bool auxiliary) {
 }
 
 void variable_scope::enter_prolonged(const std::string& name, const Options& options) {
-  ThreadScopes& ts = thread_scopes(graph_);
-  old_ = VariableScope(ts.current);
+  auto ts = thread_scopes(graph_);
+  const std::shared_ptr<ScopeData> current = ts->current();
   auto data = std::make_shared<ScopeData>(
-      ScopeData{join(ts.current->name, name), options.reuse ? options.reuse : ts.current->reuse,
-                options.initializer ? options.initializer : ts.current->initializer,
-                options.dtype ? options.dtype : ts.current->dtype, name_scope_ ? name_scope_->name() : name});
-  ts.counts[data->name] += 1;
-  ts.current = data;
+      ScopeData{join(current->name, name), options.reuse ? options.reuse : current->reuse,
+                options.initializer ? options.initializer : current->initializer,
+                options.dtype ? options.dtype : current->dtype, name_scope_ ? name_scope_->name() : name});
+  {
+    std::lock_guard lock(ts->mu);
+    ts->counts[data->name] += 1;
+  }
+  token_ = ts->push(data);
+  owner_ = ts;
   scope_ = VariableScope(data);
 }
 
@@ -152,13 +189,16 @@ variable_scope::variable_scope(Options options) : graph_(get_default_graph()) {
   }
   if (options.reuse) throw ValueError("reuse=True cannot be used without a name_or_scope");
   open_name_scope(options.default_name, options.auxiliary_name_scope);
-  ThreadScopes& ts = thread_scopes(graph_);
-  const std::string base = join(ts.current->name, options.default_name);
+  auto ts = thread_scopes(graph_);
+  const std::string base = join(ts->current()->name, options.default_name);
   std::string unique = options.default_name;
-  if (ts.counts[base] > 0) {
-    int i = 1;
-    while (ts.counts[base + "_" + std::to_string(i)] > 0) ++i;
-    unique += "_" + std::to_string(i);
+  {
+    std::lock_guard lock(ts->mu);
+    if (ts->counts[base] > 0) {
+      int i = 1;
+      while (ts->counts[base + "_" + std::to_string(i)] > 0) ++i;
+      unique += "_" + std::to_string(i);
+    }
   }
   enter_prolonged(unique, options);
 }
@@ -167,31 +207,38 @@ variable_scope::variable_scope(const VariableScope& scope, Options options) : gr
   if (!scope.data()) throw ValueError("variable_scope was given an empty VariableScope");
   const std::string& full = scope.name();
   open_name_scope(std::string_view(full).substr(full.rfind('/') + 1), options.auxiliary_name_scope);
-  ThreadScopes& ts = thread_scopes(graph_);
-  old_ = VariableScope(ts.current);
+  auto ts = thread_scopes(graph_);
   const ScopeData& from = *scope.data();
   auto data =
       std::make_shared<ScopeData>(ScopeData{from.name, options.reuse ? options.reuse : from.reuse,
                                             options.initializer ? options.initializer : from.initializer,
                                             options.dtype ? options.dtype : from.dtype, from.name_scope});
-  ts.counts[data->name] += 1;
-  saved_counts_ = ts.counts;
+  {
+    std::lock_guard lock(ts->mu);
+    ts->counts[data->name] += 1;
+    saved_counts_ = ts->counts;
+  }
   reopened_ = true;
-  ts.current = data;
+  token_ = ts->push(data);
+  owner_ = ts;
   scope_ = VariableScope(data);
 }
 
 variable_scope::~variable_scope() {
-  ThreadScopes& ts = thread_scopes(graph_);
-  if (reopened_) {
-    ts.counts = std::move(saved_counts_);
-  } else {
-    const std::string prefix = scope_.name() + "/";
-    for (auto& [key, count] : ts.counts) {
-      if (key.starts_with(prefix)) count = 0;
+  auto ts = std::static_pointer_cast<ThreadScopes>(owner_);
+  if (!ts) return;
+  {
+    std::lock_guard lock(ts->mu);
+    if (reopened_) {
+      ts->counts = std::move(saved_counts_);
+    } else {
+      const std::string prefix = scope_.name() + "/";
+      for (auto& [key, count] : ts->counts) {
+        if (key.starts_with(prefix)) count = 0;
+      }
     }
   }
-  ts.current = old_.data();
+  ts->pop(token_);
 }
 
 // ---- get_variable ----
@@ -199,7 +246,7 @@ variable_scope::~variable_scope() {
 Variable get_variable(const std::string& name, const Shape& shape, const GetVariableOptions& options,
                       SourceLoc loc) {
   Graph g = get_default_graph();
-  const std::shared_ptr<ScopeData> scope_ref = thread_scopes(g).current;  // kept alive while we build
+  const std::shared_ptr<ScopeData> scope_ref = thread_scopes(g)->current();  // kept alive while we build
   const ScopeData& scope = *scope_ref;
   if (name.empty()) throw ValueError("get_variable needs a name (scope '" + scope.name + "')");
   const std::string full = join(scope.name, name);

@@ -1,18 +1,30 @@
 #include "branch_pool.h"
 
+#include <minitf/kernels/threads.h>
+
 namespace minitf::detail {
 
 BranchPool::BranchPool(int workers) {
-  for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
+  try {
+    for (int i = 0; i < workers; ++i) {
+      threads_.push_back(kernels::start_thread([this] { work(); }, "the session's branch threads"));
+    }
+  } catch (...) {
+    stop();  // joinable threads must not outlive a failed constructor
+    throw;
+  }
 }
 
-BranchPool::~BranchPool() {
+BranchPool::~BranchPool() { stop(); }
+
+void BranchPool::stop() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
   wake_.notify_all();
   for (auto& t : threads_) t.join();
+  threads_.clear();
 }
 
 void BranchPool::drain() {

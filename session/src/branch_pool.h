@@ -25,6 +25,7 @@ class BranchPool {
  private:
   void work();
   void drain();
+  void stop();
 
   std::mutex busy_;  // one try_run at a time
   std::mutex mu_;

@@ -1,5 +1,6 @@
 #include <minitf/session/session.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
@@ -37,7 +38,9 @@ std::string name_list(const std::vector<Output>& outs) {
 // share one, and a steady-state run reuses everything in it: the slots, the
 // pointers kernels read through, and the arena its intermediate tensors live in.
 struct RunState {
-  explicit RunState(const detail::Plan& plan) : slots(static_cast<size_t>(plan.num_slots)) {
+  explicit RunState(const detail::Plan& plan)
+      : slots(static_cast<size_t>(plan.num_slots)),
+        fetch_pool(std::make_shared<BufferPool>(2 * plan.fetch_slots.size())) {
     static const Tensor kNoValue;
     for (const detail::PlanStep& step : plan.steps) {
       auto& in = inputs.emplace_back();
@@ -47,12 +50,35 @@ struct RunState {
     }
   }
 
+  // What a value was on the run the arena was planned from.
+  struct Spec {
+    bool known = false;
+    DType dtype = float32;
+    Shape shape;
+  };
+
+  // Between runs a state holds its arena and its pool of fetch buffers, and
+  // no tensor: not a caller's feed, not a fetched value, not an intermediate.
+  void clear() {
+    for (Tensor& t : slots) t = Tensor();
+    variables = nullptr;
+  }
+  // What this state may hold while idle: the arena and at most two buffers per fetch.
+  size_t idle_bytes_bound() const { return arena_bytes + 2 * fetch_bytes; }
+
   std::vector<Tensor> slots;
   std::vector<std::vector<const Tensor*>> inputs;  // per step
   std::vector<std::vector<Tensor*>> outputs;       // per step
   std::vector<Shape> feed_shapes;                  // what the arena was planned for
   bool planned = false;
+  std::vector<Spec> specs;                       // per slot, recorded by unplanned runs
   std::vector<std::pair<size_t, Tensor>> views;  // slot -> its place in the arena
+  size_t arena_bytes = 0, fetch_bytes = 0;
+  // Fetched values are computed into buffers from here; the caller owns them
+  // and they come back when the caller lets go.
+  std::shared_ptr<BufferPool> fetch_pool;
+  kernels::VariableAccess* variables = nullptr;  // this run's view of the variables
+  uint64_t last_used = 0;                        // for evicting idle states, least recent first
 };
 
 // Plans the arena from the sizes a first run produced: every tensor a kernel
@@ -71,13 +97,13 @@ void plan_arena(const detail::Plan& plan, RunState& state) {
     if (!plan.steps[s].kernel->allocates_outputs()) continue;
     const auto region = static_cast<size_t>(plan.component[s] + 1);
     for (int o : plan.steps[s].outputs) {
-      const Tensor& t = state.slots[static_cast<size_t>(o)];
+      const RunState::Spec& t = state.specs[static_cast<size_t>(o)];
       // Fetched tensors go to the caller, so they get buffers of their own, not arena space.
-      if (t.empty() || plan.last_use[static_cast<size_t>(o)] == end) continue;
+      if (!t.known || plan.last_use[static_cast<size_t>(o)] == end) continue;
+      const size_t bytes = static_cast<size_t>(t.shape.num_elements()) * dtype_size(t.dtype);
       const int last = std::max(plan.last_use[static_cast<size_t>(o)], static_cast<int>(s));
-      requests[region].push_back(region == 0
-                                     ? detail::ArenaRequest{t.num_bytes(), 0, end}
-                                     : detail::ArenaRequest{t.num_bytes(), static_cast<int>(s), last});
+      requests[region].push_back(region == 0 ? detail::ArenaRequest{bytes, 0, end}
+                                             : detail::ArenaRequest{bytes, static_cast<int>(s), last});
       slots[region].push_back(static_cast<size_t>(o));
     }
   }
@@ -88,47 +114,104 @@ void plan_arena(const detail::Plan& plan, RunState& state) {
     total += layouts.back().total;
   }
   void* memory = std::aligned_alloc(Tensor::kAlignment, std::max<size_t>(total, Tensor::kAlignment));
-  if (!memory) throw std::bad_alloc();
+  if (!memory) {
+    throw ResourceExhaustedError("Out of memory allocating a plan's arena of " + std::to_string(total) +
+                                 " bytes (" + plan.description + ")");
+  }
   std::shared_ptr<void> arena(memory, std::free);
   state.views.clear();
   size_t base = 0, naive = 0;
   for (size_t r = 0; r < requests.size(); ++r) {
     for (size_t i = 0; i < slots[r].size(); ++i) {
-      const Tensor& t = state.slots[slots[r][i]];
-      state.views.emplace_back(slots[r][i],
-                               Tensor::view(t.dtype(), t.shape(), arena,
-                                            static_cast<char*>(memory) + base + layouts[r].offsets[i]));
+      const RunState::Spec& t = state.specs[slots[r][i]];
+      state.views.emplace_back(
+          slots[r][i],
+          Tensor::view(t.dtype, t.shape, arena, static_cast<char*>(memory) + base + layouts[r].offsets[i]));
       naive += requests[r][i].bytes;
     }
     base += layouts[r].total;
   }
   spdlog::debug("plan: arena of {} bytes for {} tensors in {} regions ({} bytes without sharing)", total,
                 state.views.size(), regions, naive);
+  state.arena_bytes = total;
+  state.fetch_bytes = 0;
+  for (int o : plan.fetch_slots) {
+    const RunState::Spec& t = state.specs[static_cast<size_t>(o)];
+    if (t.known) state.fetch_bytes += static_cast<size_t>(t.shape.num_elements()) * dtype_size(t.dtype);
+  }
   state.planned = true;
 }
 
 }  // namespace
 
-struct Session::Impl final : kernels::VariableAccess {
-  Impl(const Graph& g, SessionOptions o)
-      : graph(g),
-        options(o),
-        device(o.num_threads > 0 ? o.num_threads
-                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
-        branch_pool(device.num_threads() - 1) {}
+// Every variable's value at one moment. Published whole (copy on write), so a
+// run that took one snapshot sees every variable from before a restore or
+// every variable from after it, never a mix.
+using VariableValues = std::unordered_map<int64_t, Tensor>;
 
-  Tensor read(const Operation& var) override {
-    std::shared_lock lock(vars_mu);
-    auto it = values.find(var.id());
-    if (it == values.end()) {
-      throw FailedPreconditionError("Attempting to use uninitialized value " + var.name());
+
+// What one run's kernels see of the variables: the snapshot taken when the run
+// started, plus what the run itself assigned.
+class RunVariables final : public kernels::VariableAccess {
+ public:
+  RunVariables(Session::Impl& impl, std::shared_ptr<const VariableValues> snapshot)
+      : impl_(impl), snapshot_(std::move(snapshot)) {}
+  Tensor read(const Operation& var) override;
+  void assign(const Operation& var, Tensor value) override;
+
+ private:
+  Session::Impl& impl_;
+  std::shared_ptr<const VariableValues> snapshot_;
+  std::mutex mu_;
+  VariableValues written_;
+};
+
+struct Session::Impl {
+  Impl(const Graph& g, SessionOptions o) : graph(g), options(o) { start_threads(); }
+
+  // The device's pool and the branch threads. When the system refuses threads
+  // (a pids cgroup, `ulimit -u`), an explicit thread count is an error; the
+  // default (every core) falls back to fewer threads, with a warning.
+  void start_threads() {
+    const int wanted = options.num_threads > 0
+                           ? options.num_threads
+                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int n = wanted;; n /= 2) {
+      try {
+        device = std::make_unique<kernels::CpuDevice>(n, options.max_conv_primitives);
+        branch_pool = std::make_unique<detail::BranchPool>(n - 1);
+        if (n < wanted) {
+          spdlog::warn("Session: the system refused threads; running on {} instead of {}", n, wanted);
+        }
+        return;
+      } catch (const ResourceExhaustedError& e) {
+        branch_pool.reset();
+        device.reset();
+        if (options.num_threads > 0 || n <= 1) {
+          throw ResourceExhaustedError("Cannot create a Session with " + std::to_string(n) + " thread" +
+                                       (n == 1 ? "" : "s") + ": " + e.what());
+        }
+      }
     }
-    return it->second;
   }
 
-  void assign(const Operation& var, Tensor value) override {
-    std::unique_lock lock(vars_mu);
-    values[var.id()] = std::move(value);
+  std::shared_ptr<const VariableValues> variables() const {
+    std::lock_guard lock(vars_mu);
+    return values;
+  }
+
+  // Sets every value in one step: runs that start later see all of them.
+  void publish(const std::vector<std::pair<int64_t, Tensor>>& changes) {
+    std::lock_guard lock(vars_mu);
+    auto next = std::make_shared<VariableValues>(*values);
+    for (const auto& [id, value] : changes) (*next)[id] = value;
+    values = std::move(next);
+  }
+
+  static Tensor find(const VariableValues& in, const Operation& var) {
+    auto it = in.find(var.id());
+    if (it == in.end()) throw FailedPreconditionError("Attempting to use uninitialized value " + var.name());
+    return it->second;
   }
 
   void check_in_graph(const Operation& op, const std::string& what) const {
@@ -187,12 +270,17 @@ struct Session::Impl final : kernels::VariableAccess {
       if (!pool.empty()) {
         state = std::move(pool.back());
         pool.pop_back();
+        impl.idle_bytes -= state->idle_bytes_bound();
       }
       if (!state) state = std::make_unique<RunState>(plan);
     }
     ~StateLease() {
+      state->clear();
       std::lock_guard lock(impl.pools_mu);
+      state->last_used = ++impl.tick;
+      impl.idle_bytes += state->idle_bytes_bound();
       impl.pools[&plan].push_back(std::move(state));
+      impl.evict_idle_states();
     }
     StateLease(const StateLease&) = delete;
     StateLease& operator=(const StateLease&) = delete;
@@ -201,11 +289,31 @@ struct Session::Impl final : kernels::VariableAccess {
     std::unique_ptr<RunState> state;
   };
 
+  // Idle run states beyond the budget go, least recently used first, so plans
+  // that are no longer run (one-shot fetch lists) do not pin their arenas.
+  void evict_idle_states() {
+    while (idle_bytes > options.max_idle_bytes) {
+      std::vector<std::unique_ptr<RunState>>* oldest_pool = nullptr;
+      size_t oldest = 0;
+      for (auto& [p, pool] : pools) {
+        for (size_t i = 0; i < pool.size(); ++i) {
+          if (!oldest_pool || pool[i]->last_used < (*oldest_pool)[oldest]->last_used) {
+            oldest_pool = &pool;
+            oldest = i;
+          }
+        }
+      }
+      if (!oldest_pool) return;
+      idle_bytes -= (*oldest_pool)[oldest]->idle_bytes_bound();
+      oldest_pool->erase(oldest_pool->begin() + static_cast<std::ptrdiff_t>(oldest));
+    }
+  }
+
   std::vector<Tensor> run(const FeedDict& feeds, const std::vector<Output>& fetches,
                           const std::vector<Operation>& targets) {
     detail::Plan& plan = plan_for(feeds, fetches, targets);
     for (const auto& [out, value] : feeds) check_feed(out, value);
-    StateLease lease(*this, plan);
+    StateLease lease(*this, plan);  // its state is cleared when it goes back, even after an error
     RunState& state = *lease.state;
     if (state.planned) {
       bool same = state.feed_shapes.size() == feeds.size();
@@ -216,44 +324,77 @@ struct Session::Impl final : kernels::VariableAccess {
     if (!state.planned) {
       state.feed_shapes.clear();
       for (const auto& feed : feeds) state.feed_shapes.push_back(feed.second.shape());
+      state.specs.assign(state.slots.size(), {});
     }
     for (size_t i = 0; i < feeds.size(); ++i)
       state.slots[static_cast<size_t>(plan.feed_slots[i])] = feeds[i].second;
     if (state.planned) {
       for (auto& [slot, view] : state.views) state.slots[slot] = view;
+      for (int s : plan.fetch_slots) {
+        Tensor& t = state.slots[static_cast<size_t>(s)];
+        const RunState::Spec& spec = state.specs[static_cast<size_t>(s)];
+        if (t.empty() && spec.known) t = Tensor::pooled(spec.dtype, spec.shape, state.fetch_pool);
+      }
     }
+    RunVariables variables(*this, this->variables());
+    state.variables = &variables;
     const Schedule schedule = choose_schedule(plan, state);
     const auto start = std::chrono::steady_clock::now();
     if (schedule.mode == detail::Plan::kBranches) {
       run_branches(plan, state);
     } else {
-      for (size_t s = 0; s < plan.steps.size(); ++s) execute(plan, state, s, device.num_threads());
+      for (size_t s = 0; s < plan.steps.size(); ++s) {
+        execute(plan, state, s, device->num_threads());
+        // Before the arena exists, a value is freed when it dies, so the first
+        // run's peak is the plan's live bytes, not the sum of every value.
+        if (!state.planned) release_dead_inputs(plan, state, s);
+      }
     }
     if (schedule.timed) {
       record_timing(plan, schedule.mode,
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     std::vector<Tensor> results;
-    for (int s : plan.fetch_slots) {
-      const Tensor& t = state.slots[static_cast<size_t>(s)];
-      // A fetch never aliases the arena, a variable's storage or a constant.
-      results.push_back(t.is_view() || t.buffer_shared() ? t.clone() : t);
+    for (size_t i = 0; i < plan.fetch_slots.size(); ++i) {
+      Tensor& t = state.slots[static_cast<size_t>(plan.fetch_slots[i])];
+      if (t.empty()) {  // fetched twice: the first fetch took it
+        const auto first = std::find(plan.fetch_slots.begin(), plan.fetch_slots.end(), plan.fetch_slots[i]);
+        results.push_back(results[static_cast<size_t>(first - plan.fetch_slots.begin())].clone());
+        continue;
+      }
+      Tensor value = std::move(t);
+      // A fetch never aliases the arena, a variable's storage, a constant or a feed.
+      results.push_back(value.is_view() || value.buffer_shared() ? value.clone() : std::move(value));
     }
     if (!state.planned && options.use_arena) plan_arena(plan, state);
     return results;
   }
 
+  static void release_dead_inputs(const detail::Plan& plan, RunState& state, size_t s) {
+    for (int in : plan.steps[s].inputs) {
+      if (in >= 0 && plan.last_use[static_cast<size_t>(in)] == static_cast<int>(s)) {
+        state.slots[static_cast<size_t>(in)] = Tensor();
+      }
+    }
+  }
+
   void execute(detail::Plan& plan, RunState& state, size_t s, int threads) {
     detail::PlanStep& step = plan.steps[s];
-    kernels::KernelContext ctx{state.inputs[s], state.outputs[s], *this, device, threads};
+    kernels::KernelContext ctx{state.inputs[s], state.outputs[s], *state.variables, *device, threads};
     try {
       step.kernel->compute(ctx);
+      if (!state.planned) {
+        for (int o : step.outputs) {
+          const Tensor& t = state.slots[static_cast<size_t>(o)];
+          if (!t.empty()) state.specs[static_cast<size_t>(o)] = {true, t.dtype(), t.shape()};
+        }
+      }
     } catch (const ValueError& e) {  // a shape rule broken by run-time values
       throw InvalidArgumentError(e.what());
     } catch (const Error&) {
       throw;
     } catch (const std::bad_alloc&) {
-      throw InvalidArgumentError("Out of memory running op " + step.kernel->what());
+      throw ResourceExhaustedError("Out of memory running op " + step.kernel->what());
     } catch (const std::exception& e) {
       throw Error("Op " + step.kernel->what() + " failed: " + e.what());
     }
@@ -261,15 +402,15 @@ struct Session::Impl final : kernels::VariableAccess {
 
   // The cheap steps, then each branch on a thread of its own with its share of the threads.
   void run_branches(detail::Plan& plan, RunState& state) {
-    for (size_t s : plan.source_steps) execute(plan, state, s, device.num_threads());
-    const int per_branch = std::max(1, device.num_threads() / plan.num_components);
+    for (size_t s : plan.source_steps) execute(plan, state, s, device->num_threads());
+    const int per_branch = std::max(1, device->num_threads() / plan.num_components);
     const std::function<void(int)> branch = [&](int c) {
       for (size_t s : plan.component_steps[static_cast<size_t>(c)]) execute(plan, state, s, per_branch);
     };
-    if (!branch_pool.try_run(plan.num_components, branch)) {  // another run holds the pool
+    if (!branch_pool->try_run(plan.num_components, branch)) {  // another run holds the pool
       for (int c = 0; c < plan.num_components; ++c) {
         for (size_t s : plan.component_steps[static_cast<size_t>(c)])
-          execute(plan, state, s, device.num_threads());
+          execute(plan, state, s, device->num_threads());
       }
     }
   }
@@ -284,7 +425,7 @@ struct Session::Impl final : kernels::VariableAccess {
   // first steady-state runs (six each, alternating) and then fixed for the plan.
   // Only those trial runs are timed; every other run takes no lock here.
   Schedule choose_schedule(detail::Plan& plan, const RunState& state) {
-    const bool possible = plan.num_components >= 2 && device.num_threads() >= 2 && !plan.has_assign;
+    const bool possible = plan.num_components >= 2 && device->num_threads() >= 2 && !plan.has_assign;
     if (!possible || options.branches == Branches::Serial) return {detail::Plan::kSerial, false};
     if (options.branches == Branches::Parallel) return {detail::Plan::kBranches, false};
     // The first run allocates what the arena will hold: not a fair timing.
@@ -316,15 +457,31 @@ struct Session::Impl final : kernels::VariableAccess {
 
   Graph graph;
   SessionOptions options;
-  kernels::CpuDevice device;
-  detail::BranchPool branch_pool;
-  std::shared_mutex vars_mu;
-  std::unordered_map<int64_t, Tensor> values;
+  std::unique_ptr<kernels::CpuDevice> device;
+  std::unique_ptr<detail::BranchPool> branch_pool;
+  mutable std::mutex vars_mu;
+  std::shared_ptr<const VariableValues> values = std::make_shared<VariableValues>();
   std::shared_mutex plans_mu;
   std::unordered_map<std::string, std::unique_ptr<detail::Plan>> plans;
   std::mutex pools_mu;
   std::unordered_map<const detail::Plan*, std::vector<std::unique_ptr<RunState>>> pools;
+  size_t idle_bytes = 0;  // bound on what idle states hold
+  uint64_t tick = 0;
 };
+
+Tensor RunVariables::read(const Operation& var) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = written_.find(var.id()); it != written_.end()) return it->second;
+  }
+  return Session::Impl::find(*snapshot_, var);
+}
+
+void RunVariables::assign(const Operation& var, Tensor value) {
+  impl_.publish({{var.id(), value}});
+  std::lock_guard lock(mu_);
+  written_[var.id()] = std::move(value);
+}
 
 Session::Session(SessionOptions options) : Session(get_default_graph(), options) {}
 
@@ -368,25 +525,36 @@ void check_variable(const Graph& g, const Operation& variable) {
 
 Tensor Session::read_variable(const Operation& variable) {
   check_variable(impl_->graph, variable);
-  return impl_->read(variable).clone();
+  return Impl::find(*impl_->variables(), variable).clone();
 }
 
 void Session::assign_variable(const Operation& variable, const Tensor& value) {
-  check_variable(impl_->graph, variable);
-  const Shape& shape = variable.attr<Shape>("shape");
-  const DType dtype = variable.attr<DType>("dtype");
-  if (value.empty() || value.dtype() != dtype || value.shape() != shape) {
-    throw InvalidArgumentError(
-        "Cannot assign a value of " +
-        (value.empty() ? std::string("nothing")
-                       : std::string(dtype_name(value.dtype())) + " " + value.shape().to_string()) +
-        " to variable " + variable.name() + " of " + dtype_name(dtype) + " " + shape.to_string());
+  assign_variables({{variable, value}});
+}
+
+void Session::assign_variables(const std::vector<std::pair<Operation, Tensor>>& values) {
+  std::vector<std::pair<int64_t, Tensor>> changes;
+  for (const auto& [variable, value] : values) {
+    check_variable(impl_->graph, variable);
+    const Shape& shape = variable.attr<Shape>("shape");
+    const DType dtype = variable.attr<DType>("dtype");
+    if (value.empty() || value.dtype() != dtype || value.shape() != shape) {
+      throw InvalidArgumentError(
+          "Cannot assign a value of " +
+          (value.empty() ? std::string("nothing")
+                         : std::string(dtype_name(value.dtype())) + " " + value.shape().to_string()) +
+          " to variable " + variable.name() + " of " + dtype_name(dtype) + " " + shape.to_string() +
+          (values.size() > 1 ? "; no variable was changed" : ""));
+    }
+    changes.emplace_back(variable.id(), Tensor());
   }
-  impl_->assign(variable, value.clone());
+  // Copies are made only once every value is known to fit.
+  for (size_t i = 0; i < values.size(); ++i) changes[i].second = values[i].second.clone();
+  impl_->publish(changes);
 }
 
 const Graph& Session::graph() const { return impl_->graph; }
-int Session::num_threads() const { return impl_->device.num_threads(); }
+int Session::num_threads() const { return impl_->device->num_threads(); }
 size_t Session::num_cached_plans() const {
   std::shared_lock lock(impl_->plans_mu);
   return impl_->plans.size();

@@ -130,7 +130,7 @@ TEST_CASE("ops take the graph of their inputs, and refuse inputs from two graphs
 
 TEST_CASE("default graphs nest and reset") {
   tf::reset_default_graph();
-  tf::Graph& global = tf::get_default_graph();
+  tf::Graph global = tf::get_default_graph();
   tf::Graph g;
   {
     auto guard = g.as_default();

@@ -1,4 +1,6 @@
 // Shapes, tensors, broadcasting and the shape functions of every op.
+#include <limits>
+
 #include "test_util.h"
 
 TEST_CASE("Shape basics") {
@@ -92,6 +94,33 @@ TEST_CASE("SAME padding puts the odd cell after, as TF") {
   CHECK(d.pad_before == 0);
   CHECK(d.pad_after == 1);
   CHECK(tf::conv_dim(-1, 3, 2, tf::Padding::Same, "t").out == -1);
+}
+
+TEST_CASE("conv output sizes never overflow, whatever the stride and filter") {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  // TF: ceil(8 / INT64_MAX) = 1, one window at 0 that needs no padding beyond the filter.
+  auto d = tf::conv_dim(8, 3, kMax, tf::Padding::Same, "t");
+  CHECK(d.out == 1);
+  CHECK(d.pad_before == 0);
+  CHECK(d.pad_after == 0);
+  d = tf::conv_dim(kMax, 3, kMax, tf::Padding::Same, "t");
+  CHECK(d.out == 1);
+  d = tf::conv_dim(kMax, kMax, 1, tf::Padding::Same, "t");
+  CHECK(d.out == kMax);
+  CHECK(d.pad_before == (kMax - 1) / 2);
+  CHECK(d.pad_after == (kMax - 1) - (kMax - 1) / 2);
+  d = tf::conv_dim(8, kMax, 2, tf::Padding::Same, "t");
+  CHECK(d.out == 4);
+  CHECK(d.pad_before + d.pad_after == kMax - 2);
+  CHECK(tf::conv_dim(kMax, 2, kMax, tf::Padding::Valid, "t").out == 1);
+  CHECK(tf::conv_dim(kMax, kMax, kMax, tf::Padding::Valid, "t").out == 1);
+  REQUIRE_THROWS_MATCHES(tf::conv_dim(8, kMax, 1, tf::Padding::Valid, "t"), tf::ValueError,
+                         Has("Negative dimension size caused by subtracting 9223372036854775807 from 8"));
+  // The same through the builder: shapes inferred, no UB (UBSan aborts the asan preset on overflow).
+  FreshGraph f;
+  auto x = tf::placeholder(tf::float32, {1, 8, 8, 1}, "x");
+  auto w = tf::placeholder(tf::float32, {3, 3, 1, 1}, "w");
+  CHECK(tf::conv2d(x, w, {1, kMax, kMax, 1}, "SAME").shape() == tf::Shape{1, 1, 1, 1});
 }
 
 TEST_CASE("shape errors name the op and both shapes") {

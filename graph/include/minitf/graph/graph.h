@@ -33,9 +33,9 @@ using AttrValue = std::variant<int64_t, float, std::string, std::vector<int64_t>
 class OpName {
  public:
   OpName() = default;
-  OpName(const char* name) : name_(name) {}                // NOLINT: implicit by design
-  OpName(std::string name) : name_(std::move(name)) {}     // NOLINT
-  OpName(std::string_view name) : name_(name) {}           // NOLINT
+  OpName(const char* name) : name_(name) {}             // NOLINT: implicit by design
+  OpName(std::string name) : name_(std::move(name)) {}  // NOLINT
+  OpName(std::string_view name) : name_(name) {}        // NOLINT
   const std::string& str() const { return name_; }
   operator const std::string&() const { return name_; }  // NOLINT
   bool empty() const { return name_.empty(); }
@@ -129,12 +129,18 @@ class Graph {
   Graph();
 
   // Makes this graph the calling thread's default until the guard dies.
+  // Guards destroyed out of order, or on another thread, each remove only
+  // their own graph: the default is always the newest live guard's graph.
   class [[nodiscard]] DefaultGuard {
    public:
     explicit DefaultGuard(const Graph& g);
     ~DefaultGuard();
     DefaultGuard(const DefaultGuard&) = delete;
     DefaultGuard& operator=(const DefaultGuard&) = delete;
+
+   private:
+    std::shared_ptr<void> owner_;  // the thread's stack of default graphs
+    uint64_t token_ = 0;
   };
   [[nodiscard]] DefaultGuard as_default() const { return DefaultGuard(*this); }
 
@@ -151,8 +157,11 @@ class Graph {
   std::string unique_name(std::string_view name, bool mark_as_used = true);
   // The calling thread's current name scope, without trailing '/' ("" at the root).
   std::string name_scope_name() const;
-  // Replaces the calling thread's name scope (used by name_scope guards).
-  void set_name_scope_name(std::string scope);
+  // Opens `scope` (a full name, "" for the root) as the calling thread's name
+  // scope until pop_name_scope(token): what name_scope guards use. Popping
+  // out of order, or from another thread, removes only that entry.
+  uint64_t push_name_scope(std::string scope);
+  void pop_name_scope(uint64_t token);
 
   // Adds a node; its name must be a valid op name not yet used as an op.
   Operation add_node(NodeSpec spec);
@@ -190,8 +199,10 @@ class Graph {
 // The graph of an operation.
 Graph graph_of(const Operation& op);
 
-// The calling thread's default graph (a per-thread global one when none is set).
-Graph& get_default_graph();
+// The calling thread's default graph (a per-thread global one when none is
+// set). A handle: it stays valid after reset_default_graph() or after its
+// as_default() guard dies, as a Python reference to a TF graph does.
+Graph get_default_graph();
 // Starts a new per-thread global graph. ValueError inside an as_default() guard.
 void reset_default_graph();
 // Sets the default graph's random seed.

@@ -2,7 +2,9 @@
 // A value: dtype, shape and a 64-byte aligned, contiguous row-major buffer.
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include <minitf/graph/dtype.h>
@@ -10,6 +12,30 @@
 #include <minitf/graph/shape.h>
 
 namespace minitf {
+
+class Tensor;
+
+// Buffers that tensors made by Tensor::pooled() give back when their last
+// holder lets go, so the next tensor of that size needs no allocation. The
+// hand-back goes through a mutex: a buffer one thread was reading is reused
+// by another only after that read (a use_count() check cannot promise that).
+class BufferPool {
+ public:
+  // Keeps at most `max_free` idle buffers; more are freed.
+  explicit BufferPool(std::size_t max_free) : max_free_(max_free) {}
+  ~BufferPool();
+  BufferPool(const BufferPool&) = delete;
+  BufferPool& operator=(const BufferPool&) = delete;
+  std::size_t idle_bytes() const;
+
+ private:
+  friend class Tensor;
+  void* take(std::size_t bytes);  // null when no idle buffer has this size
+  void give_back(void* data, std::size_t bytes);
+  mutable std::mutex mu_;
+  std::vector<std::pair<std::size_t, void*>> idle_;
+  std::size_t max_free_;
+};
 
 // A dense tensor. Copies share the buffer (like TF's Tensor); clone() copies it.
 class Tensor {
@@ -25,9 +51,18 @@ class Tensor {
   // A tensor over memory someone else owns; `keep_alive` holds that memory
   // (the session's arenas). `data` must be 64-byte aligned and large enough.
   static Tensor view(DType dtype, const Shape& shape, std::shared_ptr<void> keep_alive, void* data);
+  // A tensor with unspecified contents whose buffer comes from `pool` when it
+  // has one of this size, and goes back to it when the last holder lets go.
+  static Tensor pooled(DType dtype, const Shape& shape, const std::shared_ptr<BufferPool>& pool);
   // How many tensor buffers this process has allocated (arenas not counted):
   // the tests use it to prove that a steady-state run allocates none.
   static int64_t buffer_allocations();
+  // Bytes of tensor buffers held right now, and the most held at once since
+  // reset_peak_buffer_bytes() (arenas not counted): the tests use them to
+  // prove what a run keeps alive.
+  static int64_t live_buffer_bytes();
+  static int64_t peak_buffer_bytes();
+  static void reset_peak_buffer_bytes();
 
   template <class T>
   static Tensor from(const Shape& shape, std::vector<T> values) {
@@ -78,12 +113,15 @@ class Tensor {
     Buffer(std::size_t bytes, bool zero);
     Buffer(std::shared_ptr<void> keep_alive, void* data)
         : data(data), owned(false), keep_alive(std::move(keep_alive)) {}
+    Buffer(std::size_t bytes, const std::shared_ptr<BufferPool>& pool);
     ~Buffer();
     Buffer(const Buffer&) = delete;
     Buffer& operator=(const Buffer&) = delete;
     void* data = nullptr;
     bool owned = true;
     std::shared_ptr<void> keep_alive;
+    std::shared_ptr<BufferPool> pool;  // where an owned buffer goes back to
+    std::size_t size = 0;              // its rounded size, for the pool
   };
   Tensor(DType dtype, const Shape& shape, bool zero);
   void set_shape(DType dtype, const Shape& shape);

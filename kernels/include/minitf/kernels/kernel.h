@@ -23,17 +23,21 @@ class VariableAccess {
 // The threads kernels may use: an Eigen thread pool and oneDNN's OpenMP team size.
 class CpuDevice {
  public:
-  explicit CpuDevice(int num_threads);
+  // ResourceExhaustedError when the system refuses the threads.
+  explicit CpuDevice(int num_threads, size_t max_conv_primitives = 16);
   ~CpuDevice();
   CpuDevice(const CpuDevice&) = delete;
   CpuDevice& operator=(const CpuDevice&) = delete;
   int num_threads() const { return num_threads_; }
+  // How many oneDNN primitives (one per input shape) a convolution keeps.
+  size_t max_conv_primitives() const { return max_conv_primitives_; }
 
   struct Impl;
   Impl& impl() const { return *impl_; }
 
  private:
   int num_threads_;
+  size_t max_conv_primitives_;
   std::unique_ptr<Impl> impl_;
 };
 

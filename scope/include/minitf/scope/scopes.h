@@ -95,7 +95,7 @@ class [[nodiscard]] name_scope {
 
  private:
   Graph graph_;
-  std::string old_;
+  uint64_t token_ = 0;  // this guard's entry in the graph's name-scope stack
   std::string name_;
 };
 
@@ -123,7 +123,8 @@ class [[nodiscard]] variable_scope {
 
   Graph graph_;
   std::optional<name_scope> name_scope_;
-  VariableScope old_;
+  std::shared_ptr<void> owner_;  // the thread's variable-scope stack in graph_
+  uint64_t token_ = 0;           // this guard's entry in it
   VariableScope scope_;
   bool reopened_ = false;
   std::map<std::string, int> saved_counts_;

@@ -1,5 +1,6 @@
 #pragma once
 // Sessions: run a graph on CPU with feeds, fetches and variable state.
+#include <cstddef>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -25,6 +26,12 @@ struct SessionOptions {
   // steady-state run allocates no tensor buffers (false: allocate each time).
   bool use_arena = true;
   Branches branches = Branches::Auto;
+  // Memory idle run states may keep for later runs (their arenas and fetch
+  // buffers); beyond it the least recently run plans' states are freed.
+  size_t max_idle_bytes = size_t{1} << 30;
+  // oneDNN primitives (with their reordered weights) each convolution keeps,
+  // one per input shape; beyond it the least recently used one is dropped.
+  size_t max_conv_primitives = 16;
 };
 
 // Values fed for tensors of the graph, usually placeholders.
@@ -55,6 +62,10 @@ class Session {
   // be the variable's. Cached copies of its weights (oneDNN layouts) are
   // dropped with the old value.
   void assign_variable(const Operation& variable, const Tensor& value);
+  // Sets several variables in one step, as a restore does: every value is
+  // checked first (graph, dtype, shape), so a bad one changes nothing, and a
+  // run sees either all of the old values or all of the new ones.
+  void assign_variables(const std::vector<std::pair<Operation, Tensor>>& values);
 
   const Graph& graph() const;
   int num_threads() const;
