@@ -232,9 +232,11 @@ variable_scope::~variable_scope() {
     if (reopened_) {
       ts->counts = std::move(saved_counts_);
     } else {
+      // Keys under this scope sort together, right after the prefix.
       const std::string prefix = scope_.name() + "/";
-      for (auto& [key, count] : ts->counts) {
-        if (key.starts_with(prefix)) count = 0;
+      for (auto it = ts->counts.lower_bound(prefix); it != ts->counts.end() && it->first.starts_with(prefix);
+           ++it) {
+        it->second = 0;
       }
     }
   }

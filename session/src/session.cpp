@@ -12,9 +12,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "arena.h"
 #include "branch_pool.h"
 #include "plan.h"
+#include "run_state.h"
+#include "variables.h"
 
 namespace minitf {
 namespace {
@@ -34,137 +35,7 @@ std::string name_list(const std::vector<Output>& outs) {
   return s;
 }
 
-// One run's values. A plan keeps a pool of these, so concurrent runs never
-// share one, and a steady-state run reuses everything in it: the slots, the
-// pointers kernels read through, and the arena its intermediate tensors live in.
-struct RunState {
-  explicit RunState(const detail::Plan& plan)
-      : slots(static_cast<size_t>(plan.num_slots)),
-        fetch_pool(std::make_shared<BufferPool>(2 * plan.fetch_slots.size())) {
-    static const Tensor kNoValue;
-    for (const detail::PlanStep& step : plan.steps) {
-      auto& in = inputs.emplace_back();
-      for (int s : step.inputs) in.push_back(s >= 0 ? &slots[static_cast<size_t>(s)] : &kNoValue);
-      auto& out = outputs.emplace_back();
-      for (int s : step.outputs) out.push_back(&slots[static_cast<size_t>(s)]);
-    }
-  }
-
-  // What a value was on the run the arena was planned from.
-  struct Spec {
-    bool known = false;
-    DType dtype = float32;
-    Shape shape;
-  };
-
-  // Between runs a state holds its arena and its pool of fetch buffers, and
-  // no tensor: not a caller's feed, not a fetched value, not an intermediate.
-  void clear() {
-    for (Tensor& t : slots) t = Tensor();
-    variables = nullptr;
-  }
-  // What this state may hold while idle: the arena and at most two buffers per fetch.
-  size_t idle_bytes_bound() const { return arena_bytes + 2 * fetch_bytes; }
-
-  std::vector<Tensor> slots;
-  std::vector<std::vector<const Tensor*>> inputs;  // per step
-  std::vector<std::vector<Tensor*>> outputs;       // per step
-  std::vector<Shape> feed_shapes;                  // what the arena was planned for
-  bool planned = false;
-  std::vector<Spec> specs;                       // per slot, recorded by unplanned runs
-  std::vector<std::pair<size_t, Tensor>> views;  // slot -> its place in the arena
-  size_t arena_bytes = 0, fetch_bytes = 0;
-  // Fetched values are computed into buffers from here; the caller owns them
-  // and they come back when the caller lets go.
-  std::shared_ptr<BufferPool> fetch_pool;
-  kernels::VariableAccess* variables = nullptr;  // this run's view of the variables
-  uint64_t last_used = 0;                        // for evicting idle states, least recent first
-};
-
-// Plans the arena from the sizes a first run produced: every tensor a kernel
-// computed gets a place, shared with tensors whose lifetimes do not overlap.
-// Each independent branch gets a region of its own (branches may run side by
-// side); within a region, tensors whose lifetimes do not overlap share memory.
-// Tensors computed before the branches live for the whole run. Fetched
-// tensors stay out: a kernel writes them into a buffer the caller then owns
-// (reused next run if the caller has let go of it), so no copy is needed.
-void plan_arena(const detail::Plan& plan, RunState& state) {
-  const int regions = plan.num_components + 1;
-  std::vector<std::vector<detail::ArenaRequest>> requests(static_cast<size_t>(regions));
-  std::vector<std::vector<size_t>> slots(static_cast<size_t>(regions));
-  const int end = static_cast<int>(plan.steps.size());
-  for (size_t s = 0; s < plan.steps.size(); ++s) {
-    if (!plan.steps[s].kernel->allocates_outputs()) continue;
-    const auto region = static_cast<size_t>(plan.component[s] + 1);
-    for (int o : plan.steps[s].outputs) {
-      const RunState::Spec& t = state.specs[static_cast<size_t>(o)];
-      // Fetched tensors go to the caller, so they get buffers of their own, not arena space.
-      if (!t.known || plan.last_use[static_cast<size_t>(o)] == end) continue;
-      const size_t bytes = static_cast<size_t>(t.shape.num_elements()) * dtype_size(t.dtype);
-      const int last = std::max(plan.last_use[static_cast<size_t>(o)], static_cast<int>(s));
-      requests[region].push_back(region == 0 ? detail::ArenaRequest{bytes, 0, end}
-                                             : detail::ArenaRequest{bytes, static_cast<int>(s), last});
-      slots[region].push_back(static_cast<size_t>(o));
-    }
-  }
-  std::vector<detail::ArenaLayout> layouts;
-  size_t total = 0;
-  for (const auto& r : requests) {
-    layouts.push_back(detail::plan_arena(r));
-    total += layouts.back().total;
-  }
-  void* memory = std::aligned_alloc(Tensor::kAlignment, std::max<size_t>(total, Tensor::kAlignment));
-  if (!memory) {
-    throw ResourceExhaustedError("Out of memory allocating a plan's arena of " + std::to_string(total) +
-                                 " bytes (" + plan.description + ")");
-  }
-  std::shared_ptr<void> arena(memory, std::free);
-  state.views.clear();
-  size_t base = 0, naive = 0;
-  for (size_t r = 0; r < requests.size(); ++r) {
-    for (size_t i = 0; i < slots[r].size(); ++i) {
-      const RunState::Spec& t = state.specs[slots[r][i]];
-      state.views.emplace_back(
-          slots[r][i],
-          Tensor::view(t.dtype, t.shape, arena, static_cast<char*>(memory) + base + layouts[r].offsets[i]));
-      naive += requests[r][i].bytes;
-    }
-    base += layouts[r].total;
-  }
-  spdlog::debug("plan: arena of {} bytes for {} tensors in {} regions ({} bytes without sharing)", total,
-                state.views.size(), regions, naive);
-  state.arena_bytes = total;
-  state.fetch_bytes = 0;
-  for (int o : plan.fetch_slots) {
-    const RunState::Spec& t = state.specs[static_cast<size_t>(o)];
-    if (t.known) state.fetch_bytes += static_cast<size_t>(t.shape.num_elements()) * dtype_size(t.dtype);
-  }
-  state.planned = true;
-}
-
 }  // namespace
-
-// Every variable's value at one moment. Published whole (copy on write), so a
-// run that took one snapshot sees every variable from before a restore or
-// every variable from after it, never a mix.
-using VariableValues = std::unordered_map<int64_t, Tensor>;
-
-
-// What one run's kernels see of the variables: the snapshot taken when the run
-// started, plus what the run itself assigned.
-class RunVariables final : public kernels::VariableAccess {
- public:
-  RunVariables(Session::Impl& impl, std::shared_ptr<const VariableValues> snapshot)
-      : impl_(impl), snapshot_(std::move(snapshot)) {}
-  Tensor read(const Operation& var) override;
-  void assign(const Operation& var, Tensor value) override;
-
- private:
-  Session::Impl& impl_;
-  std::shared_ptr<const VariableValues> snapshot_;
-  std::mutex mu_;
-  VariableValues written_;
-};
 
 struct Session::Impl {
   Impl(const Graph& g, SessionOptions o) : graph(g), options(o) { start_threads(); }
@@ -193,25 +64,6 @@ struct Session::Impl {
         }
       }
     }
-  }
-
-  std::shared_ptr<const VariableValues> variables() const {
-    std::lock_guard lock(vars_mu);
-    return values;
-  }
-
-  // Sets every value in one step: runs that start later see all of them.
-  void publish(const std::vector<std::pair<int64_t, Tensor>>& changes) {
-    std::lock_guard lock(vars_mu);
-    auto next = std::make_shared<VariableValues>(*values);
-    for (const auto& [id, value] : changes) (*next)[id] = value;
-    values = std::move(next);
-  }
-
-  static Tensor find(const VariableValues& in, const Operation& var) {
-    auto it = in.find(var.id());
-    if (it == in.end()) throw FailedPreconditionError("Attempting to use uninitialized value " + var.name());
-    return it->second;
   }
 
   void check_in_graph(const Operation& op, const std::string& what) const {
@@ -272,7 +124,7 @@ struct Session::Impl {
         pool.pop_back();
         impl.idle_bytes -= state->idle_bytes_bound();
       }
-      if (!state) state = std::make_unique<RunState>(plan);
+      if (!state) state = std::make_unique<detail::RunState>(plan);
     }
     ~StateLease() {
       state->clear();
@@ -286,14 +138,14 @@ struct Session::Impl {
     StateLease& operator=(const StateLease&) = delete;
     Impl& impl;
     detail::Plan& plan;
-    std::unique_ptr<RunState> state;
+    std::unique_ptr<detail::RunState> state;
   };
 
   // Idle run states beyond the budget go, least recently used first, so plans
   // that are no longer run (one-shot fetch lists) do not pin their arenas.
   void evict_idle_states() {
     while (idle_bytes > options.max_idle_bytes) {
-      std::vector<std::unique_ptr<RunState>>* oldest_pool = nullptr;
+      std::vector<std::unique_ptr<detail::RunState>>* oldest_pool = nullptr;
       size_t oldest = 0;
       for (auto& [p, pool] : pools) {
         for (size_t i = 0; i < pool.size(); ++i) {
@@ -314,7 +166,7 @@ struct Session::Impl {
     detail::Plan& plan = plan_for(feeds, fetches, targets);
     for (const auto& [out, value] : feeds) check_feed(out, value);
     StateLease lease(*this, plan);  // its state is cleared when it goes back, even after an error
-    RunState& state = *lease.state;
+    detail::RunState& state = *lease.state;
     if (state.planned) {
       bool same = state.feed_shapes.size() == feeds.size();
       for (size_t i = 0; same && i < feeds.size(); ++i)
@@ -332,11 +184,11 @@ struct Session::Impl {
       for (auto& [slot, view] : state.views) state.slots[slot] = view;
       for (int s : plan.fetch_slots) {
         Tensor& t = state.slots[static_cast<size_t>(s)];
-        const RunState::Spec& spec = state.specs[static_cast<size_t>(s)];
+        const detail::RunState::Spec& spec = state.specs[static_cast<size_t>(s)];
         if (t.empty() && spec.known) t = Tensor::pooled(spec.dtype, spec.shape, state.fetch_pool);
       }
     }
-    RunVariables variables(*this, this->variables());
+    detail::RunVariables variables(values);
     state.variables = &variables;
     const Schedule schedule = choose_schedule(plan, state);
     const auto start = std::chrono::steady_clock::now();
@@ -366,11 +218,11 @@ struct Session::Impl {
       // A fetch never aliases the arena, a variable's storage, a constant or a feed.
       results.push_back(value.is_view() || value.buffer_shared() ? value.clone() : std::move(value));
     }
-    if (!state.planned && options.use_arena) plan_arena(plan, state);
+    if (!state.planned && options.use_arena) detail::place_in_arena(plan, state);
     return results;
   }
 
-  static void release_dead_inputs(const detail::Plan& plan, RunState& state, size_t s) {
+  static void release_dead_inputs(const detail::Plan& plan, detail::RunState& state, size_t s) {
     for (int in : plan.steps[s].inputs) {
       if (in >= 0 && plan.last_use[static_cast<size_t>(in)] == static_cast<int>(s)) {
         state.slots[static_cast<size_t>(in)] = Tensor();
@@ -378,7 +230,7 @@ struct Session::Impl {
     }
   }
 
-  void execute(detail::Plan& plan, RunState& state, size_t s, int threads) {
+  void execute(detail::Plan& plan, detail::RunState& state, size_t s, int threads) {
     detail::PlanStep& step = plan.steps[s];
     kernels::KernelContext ctx{state.inputs[s], state.outputs[s], *state.variables, *device, threads};
     try {
@@ -401,7 +253,7 @@ struct Session::Impl {
   }
 
   // The cheap steps, then each branch on a thread of its own with its share of the threads.
-  void run_branches(detail::Plan& plan, RunState& state) {
+  void run_branches(detail::Plan& plan, detail::RunState& state) {
     for (size_t s : plan.source_steps) execute(plan, state, s, device->num_threads());
     const int per_branch = std::max(1, device->num_threads() / plan.num_components);
     const std::function<void(int)> branch = [&](int c) {
@@ -424,7 +276,7 @@ struct Session::Impl {
   // Serial or branches side by side: fixed by the options, else timed on the
   // first steady-state runs (six each, alternating) and then fixed for the plan.
   // Only those trial runs are timed; every other run takes no lock here.
-  Schedule choose_schedule(detail::Plan& plan, const RunState& state) {
+  Schedule choose_schedule(detail::Plan& plan, const detail::RunState& state) {
     const bool possible = plan.num_components >= 2 && device->num_threads() >= 2 && !plan.has_assign;
     if (!possible || options.branches == Branches::Serial) return {detail::Plan::kSerial, false};
     if (options.branches == Branches::Parallel) return {detail::Plan::kBranches, false};
@@ -459,29 +311,14 @@ struct Session::Impl {
   SessionOptions options;
   std::unique_ptr<kernels::CpuDevice> device;
   std::unique_ptr<detail::BranchPool> branch_pool;
-  mutable std::mutex vars_mu;
-  std::shared_ptr<const VariableValues> values = std::make_shared<VariableValues>();
+  detail::VariableValues values;
   std::shared_mutex plans_mu;
   std::unordered_map<std::string, std::unique_ptr<detail::Plan>> plans;
   std::mutex pools_mu;
-  std::unordered_map<const detail::Plan*, std::vector<std::unique_ptr<RunState>>> pools;
+  std::unordered_map<const detail::Plan*, std::vector<std::unique_ptr<detail::RunState>>> pools;
   size_t idle_bytes = 0;  // bound on what idle states hold
   uint64_t tick = 0;
 };
-
-Tensor RunVariables::read(const Operation& var) {
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = written_.find(var.id()); it != written_.end()) return it->second;
-  }
-  return Session::Impl::find(*snapshot_, var);
-}
-
-void RunVariables::assign(const Operation& var, Tensor value) {
-  impl_.publish({{var.id(), value}});
-  std::lock_guard lock(mu_);
-  written_[var.id()] = std::move(value);
-}
 
 Session::Session(SessionOptions options) : Session(get_default_graph(), options) {}
 
@@ -525,7 +362,7 @@ void check_variable(const Graph& g, const Operation& variable) {
 
 Tensor Session::read_variable(const Operation& variable) {
   check_variable(impl_->graph, variable);
-  return Impl::find(*impl_->variables(), variable).clone();
+  return detail::VariableValues::find(*impl_->values.snapshot(), variable).clone();
 }
 
 void Session::assign_variable(const Operation& variable, const Tensor& value) {
@@ -550,7 +387,7 @@ void Session::assign_variables(const std::vector<std::pair<Operation, Tensor>>& 
   }
   // Copies are made only once every value is known to fit.
   for (size_t i = 0; i < values.size(); ++i) changes[i].second = values[i].second.clone();
-  impl_->publish(changes);
+  impl_->values.publish(changes);
 }
 
 const Graph& Session::graph() const { return impl_->graph; }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 
+#include <minitf/kernels/threads.h>
 #include <minitf/ops/schema.h>
 
 #include "test_util.h"
@@ -254,6 +255,30 @@ TEST_CASE("every public entry point refuses bad input with a typed error") {
             tf::create_op(f.g, "Conv2D", "c", {x, w}, {{"stride", std::vector<int64_t>{1, 1, 1, 1}}});
           },
           "has no attribute 'stride' (its attributes: strides, padding, data_format)"),
+      // state and resources
+      expect<tf::InvalidArgumentError>(
+          "assign_variables with one bad value",
+          [&] {
+            sess.assign_variables(
+                {{v.op(), tf::Tensor(tf::float32, {2})}, {w.op(), tf::Tensor(tf::float32, {2})}});
+          },
+          "to variable w of float32 [3,3,2,2]; no variable was changed"),
+      expect<tf::ValueError>(
+          "assign_variables with a variable of another graph",
+          [&] {
+            sess.assign_variables({{foreign_var.op(), tf::Tensor(tf::float32, {1})}});
+          },
+          "is not an element of this session's graph"),
+      expect<tf::ResourceExhaustedError>(
+          "a session whose threads the system refuses",
+          [] {
+            tf::kernels::testing::limit_live_threads(0);
+            struct Lift {
+              ~Lift() { tf::kernels::testing::limit_live_threads(-1); }
+            } lift;
+            tf::Session s(tf::SessionOptions{.num_threads = 2});
+          },
+          "Cannot create a Session with 2 threads: Cannot start a thread for"),
       // names
       expect<tf::ValueError>(
           "get_variable with a space in its name", [] { tf::get_variable("a b", {1}); },
@@ -281,7 +306,7 @@ TEST_CASE("every public entry point refuses bad input with a typed error") {
     }
     CHECK(threw);
   }
-  CHECK(cases.size() >= 59);
+  CHECK(cases.size() >= 62);
   // and the session still works after all of that
   sess.run(v.initializer());
   CHECK(sess.run(v).num_elements() == 2);

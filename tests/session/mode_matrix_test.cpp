@@ -256,8 +256,9 @@ struct GuardedFeed {
   GuardedFeed(const tf::Shape& shape) {
     const tf::Tensor probe(tf::float32, shape);
     bytes = probe.num_bytes();
-    memory.reset(static_cast<unsigned char*>(std::aligned_alloc(64, bytes + 2 * kGuard + 64)), std::free);
-    std::memset(memory.get(), kPattern, bytes + 2 * kGuard + 64);
+    const size_t total = (bytes + 2 * kGuard + 63) / 64 * 64;  // aligned_alloc wants a multiple of 64
+    memory.reset(static_cast<unsigned char*>(std::aligned_alloc(64, total)), std::free);
+    std::memset(memory.get(), kPattern, total);
     tensor = tf::Tensor::view(tf::float32, shape, std::shared_ptr<void>(memory, memory.get()),
                               memory.get() + kGuard);
   }

@@ -1,0 +1,73 @@
+#include "run_state.h"
+
+#include <algorithm>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "arena.h"
+
+namespace minitf::detail {
+
+// The arena is planned from the sizes a first run produced: every tensor a kernel
+// computed gets a place, shared with tensors whose lifetimes do not overlap.
+// Each independent branch gets a region of its own (branches may run side by
+// side); within a region, tensors whose lifetimes do not overlap share memory.
+// Tensors computed before the branches live for the whole run. Fetched
+// tensors stay out: a kernel writes them into a buffer the caller then owns
+// (reused next run if the caller has let go of it), so no copy is needed.
+void place_in_arena(const Plan& plan, RunState& state) {
+  const int regions = plan.num_components + 1;
+  std::vector<std::vector<ArenaRequest>> requests(static_cast<size_t>(regions));
+  std::vector<std::vector<size_t>> slots(static_cast<size_t>(regions));
+  const int end = static_cast<int>(plan.steps.size());
+  for (size_t s = 0; s < plan.steps.size(); ++s) {
+    if (!plan.steps[s].kernel->allocates_outputs()) continue;
+    const auto region = static_cast<size_t>(plan.component[s] + 1);
+    for (int o : plan.steps[s].outputs) {
+      const RunState::Spec& t = state.specs[static_cast<size_t>(o)];
+      // Fetched tensors go to the caller, so they get buffers of their own, not arena space.
+      if (!t.known || plan.last_use[static_cast<size_t>(o)] == end) continue;
+      const size_t bytes = static_cast<size_t>(t.shape.num_elements()) * dtype_size(t.dtype);
+      const int last = std::max(plan.last_use[static_cast<size_t>(o)], static_cast<int>(s));
+      requests[region].push_back(region == 0 ? ArenaRequest{bytes, 0, end}
+                                             : ArenaRequest{bytes, static_cast<int>(s), last});
+      slots[region].push_back(static_cast<size_t>(o));
+    }
+  }
+  std::vector<ArenaLayout> layouts;
+  size_t total = 0;
+  for (const auto& r : requests) {
+    layouts.push_back(plan_arena(r));
+    total += layouts.back().total;
+  }
+  void* memory = std::aligned_alloc(Tensor::kAlignment, std::max<size_t>(total, Tensor::kAlignment));
+  if (!memory) {
+    throw ResourceExhaustedError("Out of memory allocating a plan's arena of " + std::to_string(total) +
+                                 " bytes (" + plan.description + ")");
+  }
+  std::shared_ptr<void> arena(memory, std::free);
+  state.views.clear();
+  size_t base = 0, naive = 0;
+  for (size_t r = 0; r < requests.size(); ++r) {
+    for (size_t i = 0; i < slots[r].size(); ++i) {
+      const RunState::Spec& t = state.specs[slots[r][i]];
+      state.views.emplace_back(
+          slots[r][i],
+          Tensor::view(t.dtype, t.shape, arena, static_cast<char*>(memory) + base + layouts[r].offsets[i]));
+      naive += requests[r][i].bytes;
+    }
+    base += layouts[r].total;
+  }
+  spdlog::debug("plan: arena of {} bytes for {} tensors in {} regions ({} bytes without sharing)", total,
+                state.views.size(), regions, naive);
+  state.arena_bytes = total;
+  state.fetch_bytes = 0;
+  for (int o : plan.fetch_slots) {
+    const RunState::Spec& t = state.specs[static_cast<size_t>(o)];
+    if (t.known) state.fetch_bytes += static_cast<size_t>(t.shape.num_elements()) * dtype_size(t.dtype);
+  }
+  state.planned = true;
+}
+
+}  // namespace minitf::detail

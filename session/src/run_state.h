@@ -1,0 +1,64 @@
+#pragma once
+// One run's values and the arena they live in.
+#include <memory>
+#include <vector>
+
+#include <minitf/graph/graph.h>
+#include <minitf/kernels/kernel.h>
+
+#include "plan.h"
+
+namespace minitf::detail {
+
+// One run's values. A plan keeps a pool of these, so concurrent runs never
+// share one, and a steady-state run reuses everything in it: the slots, the
+// pointers kernels read through, and the arena its intermediate tensors live in.
+struct RunState {
+  explicit RunState(const Plan& plan)
+      : slots(static_cast<size_t>(plan.num_slots)),
+        fetch_pool(std::make_shared<BufferPool>(2 * plan.fetch_slots.size())) {
+    static const Tensor kNoValue;
+    for (const PlanStep& step : plan.steps) {
+      auto& in = inputs.emplace_back();
+      for (int s : step.inputs) in.push_back(s >= 0 ? &slots[static_cast<size_t>(s)] : &kNoValue);
+      auto& out = outputs.emplace_back();
+      for (int s : step.outputs) out.push_back(&slots[static_cast<size_t>(s)]);
+    }
+  }
+
+  // What a value was on the run the arena was planned from.
+  struct Spec {
+    bool known = false;
+    DType dtype = float32;
+    Shape shape;
+  };
+
+  // Between runs a state holds its arena and its pool of fetch buffers, and
+  // no tensor: not a caller's feed, not a fetched value, not an intermediate.
+  void clear() {
+    for (Tensor& t : slots) t = Tensor();
+    variables = nullptr;
+  }
+  // What this state may hold while idle: the arena and at most two buffers per fetch.
+  size_t idle_bytes_bound() const { return arena_bytes + 2 * fetch_bytes; }
+
+  std::vector<Tensor> slots;
+  std::vector<std::vector<const Tensor*>> inputs;  // per step
+  std::vector<std::vector<Tensor*>> outputs;       // per step
+  std::vector<Shape> feed_shapes;                  // what the arena was planned for
+  bool planned = false;
+  std::vector<Spec> specs;                       // per slot, recorded by unplanned runs
+  std::vector<std::pair<size_t, Tensor>> views;  // slot -> its place in the arena
+  size_t arena_bytes = 0, fetch_bytes = 0;
+  // Fetched values are computed into buffers from here; the caller owns them
+  // and they come back when the caller lets go.
+  std::shared_ptr<BufferPool> fetch_pool;
+  kernels::VariableAccess* variables = nullptr;  // this run's view of the variables
+  uint64_t last_used = 0;                        // for evicting idle states, least recent first
+};
+
+// Gives every value a first run computed a place in one arena (see arena.h),
+// and makes `state` planned: later runs with the same fed shapes compute into it.
+void place_in_arena(const Plan& plan, RunState& state);
+
+}  // namespace minitf::detail
