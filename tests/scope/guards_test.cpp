@@ -87,3 +87,18 @@ TEST_CASE("graphs made and dropped leave no per-thread scope state behind") {
   INFO("heap in use grew by " << (after > before ? after - before : 0) << " bytes");
   CHECK(after < before + 1'000'000);
 }
+
+TEST_CASE("5,000 nested scopes name their variables and ops, and close") {
+  FreshGraph f;
+  std::vector<std::unique_ptr<tf::variable_scope>> scopes;
+  std::string path;
+  for (int i = 0; i < 5000; ++i) {
+    scopes.push_back(std::make_unique<tf::variable_scope>("s"));
+    path += (i ? "/s" : "s");
+  }
+  CHECK(tf::get_variable("v", {1}).name() == path + "/v:0");
+  CHECK(tf::zeros({1}).op().name() == path + "/zeros");
+  while (!scopes.empty()) scopes.pop_back();
+  CHECK(tf::get_variable_scope().name() == "");
+  CHECK(tf::zeros({1}).op().name() == "zeros");
+}
