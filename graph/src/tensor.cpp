@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -25,14 +26,27 @@ std::size_t rounded_size(std::size_t bytes) {
   return (std::max<std::size_t>(bytes, 1) + Tensor::kAlignment - 1) / Tensor::kAlignment * Tensor::kAlignment;
 }
 
+// 64-byte aligned memory from plain malloc, the pointer malloc gave kept just
+// below the aligned address. Not aligned_alloc: glibc serves memalign from a
+// free chunk only if it is larger than the request plus the alignment, so a
+// buffer freed and asked for again at the same size is never reused and the
+// heap grows by one buffer per step (a 50-step chain of 8 MiB values: +385 MB
+// of RSS for 16 MB live). A malloc of the same size takes the freed chunk back.
 void* allocate(std::size_t rounded) {
-  void* data = std::aligned_alloc(Tensor::kAlignment, rounded);
-  if (!data) {
+  void* raw = std::malloc(rounded + Tensor::kAlignment);
+  if (!raw) {
     throw ResourceExhaustedError("Out of memory allocating a tensor buffer of " + std::to_string(rounded) +
                                  " bytes");
   }
+  const auto address = (reinterpret_cast<std::uintptr_t>(raw) + Tensor::kAlignment) & ~(Tensor::kAlignment - 1);
+  void* data = reinterpret_cast<void*>(address);
+  static_cast<void**>(data)[-1] = raw;
   allocations.fetch_add(1, std::memory_order_relaxed);
   return data;
+}
+
+void release(void* data) {
+  if (data) std::free(static_cast<void**>(data)[-1]);
 }
 }  // namespace
 
@@ -56,12 +70,12 @@ Tensor::Buffer::~Buffer() {
   if (pool) {
     pool->give_back(data, size);
   } else {
-    std::free(data);
+    release(data);
   }
 }
 
 BufferPool::~BufferPool() {
-  for (auto& [bytes, data] : idle_) std::free(data);
+  for (auto& [bytes, data] : idle_) release(data);
 }
 
 std::size_t BufferPool::idle_bytes() const {
@@ -85,7 +99,7 @@ void* BufferPool::take(std::size_t bytes) {
 void BufferPool::give_back(void* data, std::size_t bytes) {
   std::lock_guard lock(mu_);
   if (idle_.size() >= max_free_) {
-    std::free(idle_.front().second);  // the oldest goes
+    release(idle_.front().second);  // the oldest goes
     idle_.erase(idle_.begin());
   }
   idle_.emplace_back(bytes, data);

@@ -232,12 +232,14 @@ variable_scope::~variable_scope() {
     if (reopened_) {
       ts->counts = std::move(saved_counts_);
     } else {
-      // Keys under this scope sort together, right after the prefix.
+      // TF sets the counts of every scope under this one to 0; a key that is
+      // gone counts 0 too, and erasing them keeps closing n nested scopes
+      // linear in n (keys under the prefix sort together, right after it).
       const std::string prefix = scope_.name() + "/";
-      for (auto it = ts->counts.lower_bound(prefix); it != ts->counts.end() && it->first.starts_with(prefix);
-           ++it) {
-        it->second = 0;
-      }
+      auto first = ts->counts.lower_bound(prefix);
+      auto last = first;
+      while (last != ts->counts.end() && last->first.starts_with(prefix)) ++last;
+      ts->counts.erase(first, last);
     }
   }
   ts->pop(token_);

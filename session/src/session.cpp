@@ -143,12 +143,16 @@ struct Session::Impl {
 
   // Idle run states beyond the budget go, least recently used first, so plans
   // that are no longer run (one-shot fetch lists) do not pin their arenas.
+  // Called with pools_mu held.
   void evict_idle_states() {
     while (idle_bytes > options.max_idle_bytes) {
       std::vector<std::unique_ptr<detail::RunState>>* oldest_pool = nullptr;
       size_t oldest = 0;
       for (auto& [p, pool] : pools) {
         for (size_t i = 0; i < pool.size(); ++i) {
+          // The state just returned stays: a plan bigger than the budget must
+          // not pay for a first run every time.
+          if (pool[i]->last_used == tick) continue;
           if (!oldest_pool || pool[i]->last_used < (*oldest_pool)[oldest]->last_used) {
             oldest_pool = &pool;
             oldest = i;
