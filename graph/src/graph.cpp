@@ -37,7 +37,7 @@ struct GraphState : std::enable_shared_from_this<GraphState> {
   // last. Kept here, not in thread_local storage, so it dies with the graph;
   // a thread's entry goes when its stack empties.
   std::mutex scopes_mu;
-  std::unordered_map<std::thread::id, std::vector<std::pair<uint64_t, std::string>>> name_scopes;
+  std::unordered_map<uint64_t, std::vector<std::pair<uint64_t, std::string>>> name_scopes;  // by thread key
   uint64_t next_scope_token = 1;
 };
 
@@ -228,14 +228,14 @@ std::string Graph::unique_name(std::string_view name, bool mark_as_used) {
 
 std::string Graph::name_scope_name() const {
   std::lock_guard lock(state_->scopes_mu);
-  auto it = state_->name_scopes.find(std::this_thread::get_id());
+  auto it = state_->name_scopes.find(detail::this_thread_key());
   return it == state_->name_scopes.end() || it->second.empty() ? std::string() : it->second.back().second;
 }
 
 uint64_t Graph::push_name_scope(std::string scope) {
   std::lock_guard lock(state_->scopes_mu);
   const uint64_t token = state_->next_scope_token++;
-  state_->name_scopes[std::this_thread::get_id()].emplace_back(token, std::move(scope));
+  state_->name_scopes[detail::this_thread_key()].emplace_back(token, std::move(scope));
   return token;
 }
 
@@ -253,7 +253,7 @@ void Graph::pop_name_scope(uint64_t token) {
     }
     return false;
   };
-  if (auto it = state_->name_scopes.find(std::this_thread::get_id());
+  if (auto it = state_->name_scopes.find(detail::this_thread_key());
       it != state_->name_scopes.end() && remove_from(it)) {
     return;
   }
@@ -347,6 +347,22 @@ std::shared_ptr<void> Graph::extension_impl(const char* key, std::shared_ptr<voi
   auto& slot = state_->extensions[key];
   if (!slot) slot = make();
   return slot;
+}
+
+// ---- Threads ----
+
+namespace {
+std::atomic<uint64_t> next_thread_key{1};
+}  // namespace
+
+uint64_t detail::this_thread_key() {
+  thread_local const uint64_t key = next_thread_key.fetch_add(1);
+  return key;
+}
+
+std::weak_ptr<const void> detail::this_thread_alive() {
+  thread_local const std::shared_ptr<const char> alive = std::make_shared<const char>('\0');
+  return alive;
 }
 
 // ---- Default graph ----

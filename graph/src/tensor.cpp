@@ -38,7 +38,8 @@ void* allocate(std::size_t rounded) {
     throw ResourceExhaustedError("Out of memory allocating a tensor buffer of " + std::to_string(rounded) +
                                  " bytes");
   }
-  const auto address = (reinterpret_cast<std::uintptr_t>(raw) + Tensor::kAlignment) & ~(Tensor::kAlignment - 1);
+  const auto address =
+      (reinterpret_cast<std::uintptr_t>(raw) + Tensor::kAlignment) & ~(Tensor::kAlignment - 1);
   void* data = reinterpret_cast<void*>(address);
   static_cast<void**>(data)[-1] = raw;
   allocations.fetch_add(1, std::memory_order_relaxed);

@@ -200,6 +200,13 @@ class ConvKernel final : public OpKernel {
     }
     std::lock_guard lock(mu_);
     if (!p.weights_source.shares_buffer_with(w)) {
+      // A new value of the filter: every shape's copy of the old one is stale,
+      // and dropping them keeps one reordered copy of the weights, not one per shape.
+      for (auto& [key, cached] : cache_) {
+        if (cached.primitive->weights_source.shares_buffer_with(w)) continue;
+        cached.primitive->weights_source = Tensor();
+        cached.primitive->weights_reordered = memory();
+      }
       memory user(p.user_weights_md, eng, const_cast<void*>(w.raw()));
       memory reordered(p.pd.weights_desc(), eng);
       dnnl::stream stream(eng);

@@ -1,5 +1,7 @@
 #include <minitf/kernels/threads.h>
 
+#include <algorithm>
+
 #include "eigen_device.h"
 
 namespace minitf::kernels {
@@ -9,6 +11,8 @@ thread_local int current_id = -1;
 }  // namespace
 
 WorkerPool::WorkerPool(int threads) {
+  threads_.reserve(
+      static_cast<size_t>(std::max(0, threads)));  // push_back must not throw with a thread in hand
   try {
     for (int i = 0; i < threads; ++i) {
       threads_.push_back(start_thread([this, i] { work(i); }, "the session's elementwise thread pool"));

@@ -52,18 +52,26 @@ struct ThreadScopes {
 };
 
 // Every thread's ThreadScopes in one graph. It lives in the graph (and dies
-// with it); entries stay for as long as the graph, as TF's per-thread stores do.
+// with it), keyed by a thread key that is never reused; an entry goes when
+// its thread has ended (TF keeps this store in threading.local).
 struct GraphScopes {
+  struct Entry {
+    std::weak_ptr<const void> alive;
+    std::shared_ptr<ThreadScopes> scopes;
+  };
   std::mutex mu;
-  std::unordered_map<std::thread::id, std::shared_ptr<ThreadScopes>> threads;
+  std::unordered_map<uint64_t, Entry> threads;
 };
 
 std::shared_ptr<ThreadScopes> thread_scopes(const Graph& g) {
   auto all = g.extension<GraphScopes>();
   std::lock_guard lock(all->mu);
-  auto& mine = all->threads[std::this_thread::get_id()];
-  if (!mine) mine = std::make_shared<ThreadScopes>();
-  return mine;
+  const uint64_t key = detail::this_thread_key();
+  if (auto it = all->threads.find(key); it != all->threads.end()) return it->second.scopes;
+  std::erase_if(all->threads, [](const auto& e) { return e.second.alive.expired(); });
+  auto scopes = std::make_shared<ThreadScopes>();
+  all->threads.emplace(key, GraphScopes::Entry{detail::this_thread_alive(), scopes});
+  return scopes;
 }
 
 // The per-graph map from full names to the VariableV2 op ids of variables made

@@ -2,9 +2,13 @@
 
 #include <minitf/kernels/threads.h>
 
+#include <algorithm>
+
 namespace minitf::detail {
 
 BranchPool::BranchPool(int workers) {
+  threads_.reserve(
+      static_cast<size_t>(std::max(0, workers)));  // push_back must not throw with a thread in hand
   try {
     for (int i = 0; i < workers; ++i) {
       threads_.push_back(kernels::start_thread([this] { work(); }, "the session's branch threads"));

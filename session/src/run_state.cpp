@@ -62,11 +62,21 @@ void place_in_arena(const Plan& plan, RunState& state) {
   spdlog::debug("plan: arena of {} bytes for {} tensors in {} regions ({} bytes without sharing)", total,
                 state.views.size(), regions, naive);
   state.arena_bytes = total;
+  // Values computed for the end of the run (fetched, or the source of a
+  // fetched alias) come from a pool instead: the caller owns them afterwards.
+  // A new plan gets a new pool, so idle buffers are always of today's sizes.
+  state.to_end.clear();
   state.fetch_bytes = 0;
-  for (int o : plan.fetch_slots) {
-    const RunState::Spec& t = state.specs[static_cast<size_t>(o)];
-    if (t.known) state.fetch_bytes += static_cast<size_t>(t.shape.num_elements()) * dtype_size(t.dtype);
+  for (size_t s = 0; s < plan.steps.size(); ++s) {
+    if (!plan.steps[s].kernel->allocates_outputs()) continue;
+    for (int o : plan.steps[s].outputs) {
+      const RunState::Spec& t = state.specs[static_cast<size_t>(o)];
+      if (!t.known || plan.last_use[static_cast<size_t>(o)] != end) continue;
+      state.to_end.push_back(static_cast<size_t>(o));
+      state.fetch_bytes += static_cast<size_t>(t.shape.num_elements()) * dtype_size(t.dtype);
+    }
   }
+  state.fetch_pool = std::make_shared<BufferPool>(2 * state.to_end.size());
   state.planned = true;
 }
 

@@ -14,9 +14,7 @@ namespace minitf::detail {
 // share one, and a steady-state run reuses everything in it: the slots, the
 // pointers kernels read through, and the arena its intermediate tensors live in.
 struct RunState {
-  explicit RunState(const Plan& plan)
-      : slots(static_cast<size_t>(plan.num_slots)),
-        fetch_pool(std::make_shared<BufferPool>(2 * plan.fetch_slots.size())) {
+  explicit RunState(const Plan& plan) : slots(static_cast<size_t>(plan.num_slots)) {
     static const Tensor kNoValue;
     for (const PlanStep& step : plan.steps) {
       auto& in = inputs.emplace_back();
@@ -50,8 +48,9 @@ struct RunState {
   std::vector<Spec> specs;                       // per slot, recorded by unplanned runs
   std::vector<std::pair<size_t, Tensor>> views;  // slot -> its place in the arena
   size_t arena_bytes = 0, fetch_bytes = 0;
-  // Fetched values are computed into buffers from here; the caller owns them
-  // and they come back when the caller lets go.
+  std::vector<size_t> to_end;  // computed slots that live to the end of the run (fetched)
+  // Fetched values are computed into buffers from here (once planned); the
+  // caller owns them and they come back when the caller lets go.
   std::shared_ptr<BufferPool> fetch_pool;
   kernels::VariableAccess* variables = nullptr;  // this run's view of the variables
   uint64_t last_used = 0;                        // for evicting idle states, least recent first

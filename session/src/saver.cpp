@@ -1,90 +1,87 @@
 #include <minitf/session/saver.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
+#include <new>
+#include <stdexcept>
+#include <system_error>
 
 #include "safetensors.h"
-#include "saver_testing.h"
+#include "safetensors_io.h"
 
 namespace minitf::train {
-
-namespace testing {
-void (*after_temp_written)(const std::string&) = nullptr;
-}
-
 namespace {
 
-namespace fs = std::filesystem;
+// Problems listed in full in one message; the rest are counted.
+constexpr size_t kListed = 10;
 
 std::string join(const std::vector<std::string>& items) {
   std::string s;
-  for (const auto& i : items) s += "\n  " + i;
+  for (size_t i = 0; i < items.size() && i < kListed; ++i) s += "\n  " + items[i];
+  if (items.size() > kListed) s += "\n  ... and " + std::to_string(items.size() - kListed) + " more";
   return s;
 }
 
-[[noreturn]] void io_error(const std::string& what, const std::string& path, int err) {
-  const std::string msg = what + " " + path + ": " + std::strerror(err);
-  if (err == ENOENT || err == ENOTDIR) throw NotFoundError(msg);
-  throw Error(msg);
+std::string shape_string(const std::vector<uint64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
 }
 
-void write_all(int fd, const uint8_t* data, size_t size, const std::string& path) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) io_error("Cannot write checkpoint", path, n < 0 ? errno : EIO);
-    data += n;
-    size -= static_cast<size_t>(n);
+bool same_shape(const std::vector<uint64_t>& dims, const Shape& shape) {
+  if (dims.size() != static_cast<size_t>(shape.rank())) return false;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (shape.dims()[i] < 0 || dims[i] != static_cast<uint64_t>(shape.dims()[i])) return false;
   }
+  return true;
 }
 
-void write_atomically(const std::string& path, const std::vector<uint8_t>& bytes) {
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string temp = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) io_error("Cannot create a temporary file for checkpoint", path, errno);
+// "F32 [3,3]": a variable's type as the file spells it.
+std::string file_type(const Variable& v) {
+  return detail::safetensors_dtype(v.dtype()).value_or(dtype_name(v.dtype())) + " " + v.shape().to_string();
+}
+
+// Runs `body`, letting minitf's errors through and turning anything else
+// (std::bad_alloc, a filesystem_error) into one that names the checkpoint.
+template <class F>
+auto guarded(const std::string& action, const std::string& path, F&& body) {
   try {
-    write_all(fd, bytes.data(), bytes.size(), temp);
-    if (::fsync(fd) != 0) io_error("Cannot sync checkpoint", temp, errno);
-  } catch (...) {
-    ::close(fd);
-    ::unlink(temp.c_str());
+    return body();
+  } catch (const Error&) {
     throw;
-  }
-  if (::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(temp.c_str());
-    io_error("Cannot close checkpoint", temp, err);
-  }
-  if (testing::after_temp_written) testing::after_temp_written(temp);
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(temp.c_str());
-    io_error("Cannot move the new checkpoint over", path, err);
-  }
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {  // make the rename itself durable
-    ::fsync(dfd);
-    ::close(dfd);
+  } catch (const std::bad_alloc&) {
+    throw ResourceExhaustedError("Out of memory " + action + " checkpoint " + path);
+  } catch (const std::length_error&) {
+    throw ResourceExhaustedError("Out of memory " + action + " checkpoint " + path);
+  } catch (const std::system_error& e) {
+    if (e.code().category() != std::generic_category() && e.code().category() != std::system_category()) {
+      throw Error("Failed " + action + " checkpoint " + path + ": " + e.what());
+    }
+    detail::throw_io_error(e.code().value(), "Failed " + action + " checkpoint", path);
+  } catch (const std::exception& e) {
+    throw Error("Failed " + action + " checkpoint " + path + ": " + e.what());
   }
 }
 
-std::vector<uint8_t> read_file(const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw NotFoundError("Checkpoint not found: " + path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw NotFoundError("Cannot open checkpoint " + path);
-  std::vector<uint8_t> bytes(fs::file_size(path, ec));
-  if (ec) throw NotFoundError("Cannot read checkpoint " + path + ": " + ec.message());
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!in) throw DataLossError("Checkpoint " + path + " could not be read whole");
-  return bytes;
+void check_key(const std::string& key, const Variable& v) {
+  if (v.empty()) throw ValueError("Saver was given an empty Variable for key '" + key + "'");
+  if (key.empty()) throw ValueError("Saver keys must not be empty (variable " + v.op().name() + ")");
+  if (key == "__metadata__") {
+    throw ValueError("Saver cannot save variable " + v.op().name() +
+                     " under the key __metadata__: safetensors reserves it for the file's metadata");
+  }
+  if (!detail::valid_utf8(key)) {
+    throw ValueError("Saver key " + detail::quote_key(key) + " of variable " + v.op().name() +
+                     " is not valid UTF-8, which a safetensors header needs");
+  }
+}
+
+// Every variable must be the session's (a Saver may hold another graph's).
+void check_graph(const std::map<std::string, Variable>& variables, Session& session,
+                 const std::string& failed) {
+  std::vector<std::string> foreign;
+  for (const auto& [key, v] : variables) {
+    if (!v.op().in_graph(session.graph())) foreign.push_back(v.op().name() + " (key " + key + ")");
+  }
+  if (!foreign.empty()) throw ValueError(failed + "\nVariables not in this session's graph:" + join(foreign));
 }
 
 }  // namespace
@@ -94,6 +91,7 @@ Saver::Saver() : Saver(global_variables()) {}
 Saver::Saver(const std::vector<Variable>& variables) {
   for (const Variable& v : variables) {
     if (v.empty()) throw ValueError("Saver was given an empty Variable");
+    check_key(v.op().name(), v);
     if (!variables_.emplace(v.op().name(), v).second) {
       throw ValueError("Saver was given variable " + v.op().name() + " twice");
     }
@@ -101,55 +99,62 @@ Saver::Saver(const std::vector<Variable>& variables) {
 }
 
 Saver::Saver(const std::map<std::string, Variable>& variables) : variables_(variables) {
-  for (const auto& [key, v] : variables_) {
-    if (v.empty()) throw ValueError("Saver was given an empty Variable for key '" + key + "'");
-    if (key.empty()) throw ValueError("Saver keys must not be empty");
-  }
+  for (const auto& [key, v] : variables_) check_key(key, v);
 }
 
 std::string Saver::save(Session& session, const std::string& path) const {
-  std::map<std::string, Tensor> values;
-  for (const auto& [key, v] : variables_) {
-    if (v.dtype() != float32) {
-      throw ValueError("Saver writes float32 variables; " + v.op().name() + " is " + dtype_name(v.dtype()));
+  return guarded("saving", path, [&] {
+    check_graph(variables_, session, "Cannot save checkpoint " + path + ".");
+    std::map<std::string, Tensor> values;
+    for (const auto& [key, v] : variables_) {
+      if (!detail::safetensors_dtype(v.dtype())) {
+        throw ValueError("Saver writes float32 and int32 variables; " + v.op().name() + " is " +
+                         dtype_name(v.dtype()));
+      }
+      values.emplace(key, session.read_variable(v.op()));
     }
-    values.emplace(key, session.read_variable(v.op()));
-  }
-  write_atomically(path, detail::serialize_safetensors(values));
-  return path;
+    detail::write_checkpoint_atomically(
+        path, [&](const detail::ByteSink& sink) { detail::write_safetensors(values, sink); });
+    return path;
+  });
 }
 
 void Saver::restore(Session& session, const std::string& path) const {
-  const std::vector<uint8_t> bytes = read_file(path);
-  const detail::SafetensorsFile file = detail::parse_safetensors(bytes, path);
-  std::vector<std::string> missing, unexpected, mismatched;
-  for (const auto& [key, v] : variables_) {
-    auto it = file.entries.find(key);
-    if (it == file.entries.end()) {
-      missing.push_back(key + " (variable " + v.op().name() + ", shape " + v.shape().to_string() + ")");
-      continue;
+  guarded("restoring", path, [&] {
+    const std::string failed = "Restoring from checkpoint " + path + " failed; no variable was changed.";
+    check_graph(variables_, session, failed);
+    const detail::CheckpointReader file(path);
+    const detail::ReadAt read_at = [&file](uint64_t offset, std::span<uint8_t> out) {
+      file.read_at(offset, out);
+    };
+    const detail::SafetensorsIndex index = detail::read_safetensors_index(file.size(), read_at, path);
+    std::vector<std::string> missing, mismatched;
+    for (const auto& [key, v] : variables_) {
+      const auto it = index.entries.find(key);
+      if (it == index.entries.end()) {
+        missing.push_back(key + " (variable " + v.op().name() + ", shape " + v.shape().to_string() + ")");
+        continue;
+      }
+      const detail::SafetensorsEntry& e = it->second;
+      if (detail::safetensors_dtype(v.dtype()) != e.dtype || !same_shape(e.shape, v.shape())) {
+        mismatched.push_back(key + ": the checkpoint has " + e.dtype + " " + shape_string(e.shape) +
+                             ", variable " + v.op().name() + " is " + file_type(v));
+      }
     }
-    const Shape found(it->second.shape);
-    if (it->second.dtype != "F32" || found != v.shape()) {
-      mismatched.push_back(key + ": the checkpoint has " + it->second.dtype + " " + found.to_string() +
-                           ", variable " + v.op().name() + " is F32 " + v.shape().to_string());
+    if (!missing.empty() || !mismatched.empty()) {
+      std::string msg = failed;
+      if (!missing.empty()) msg += "\nMissing keys:" + join(missing);
+      if (!mismatched.empty()) msg += "\nShape or dtype mismatches:" + join(mismatched);
+      if (!missing.empty()) throw NotFoundError(msg);
+      throw InvalidArgumentError(msg);
     }
-  }
-  for (const auto& [key, entry] : file.entries) {
-    if (!variables_.count(key))
-      unexpected.push_back(key + " (" + entry.dtype + " " + Shape(entry.shape).to_string() + ")");
-  }
-  if (!missing.empty() || !unexpected.empty() || !mismatched.empty()) {
-    std::string msg = "Restoring from checkpoint " + path + " failed; no variable was changed.";
-    if (!missing.empty()) msg += "\nMissing keys:" + join(missing);
-    if (!unexpected.empty()) msg += "\nUnexpected keys:" + join(unexpected);
-    if (!mismatched.empty()) msg += "\nShape or dtype mismatches:" + join(mismatched);
-    if (!missing.empty()) throw NotFoundError(msg);
-    throw InvalidArgumentError(msg);
-  }
-  std::vector<std::pair<Operation, Tensor>> values;
-  for (const auto& [key, v] : variables_) values.emplace_back(v.op(), detail::read_f32(file, key));
-  for (auto& [op, value] : values) session.assign_variable(op, std::move(value));
+    // Every value is read before any is set, and all are set in one step.
+    std::vector<std::pair<Operation, Tensor>> values;
+    for (const auto& [key, v] : variables_) {
+      values.emplace_back(v.op(), detail::read_safetensors_tensor(index, key, v.dtype(), read_at));
+    }
+    session.assign_variables(values);
+  });
 }
 
 }  // namespace minitf::train

@@ -186,10 +186,9 @@ struct Session::Impl {
       state.slots[static_cast<size_t>(plan.feed_slots[i])] = feeds[i].second;
     if (state.planned) {
       for (auto& [slot, view] : state.views) state.slots[slot] = view;
-      for (int s : plan.fetch_slots) {
-        Tensor& t = state.slots[static_cast<size_t>(s)];
-        const detail::RunState::Spec& spec = state.specs[static_cast<size_t>(s)];
-        if (t.empty() && spec.known) t = Tensor::pooled(spec.dtype, spec.shape, state.fetch_pool);
+      for (size_t s : state.to_end) {
+        Tensor& t = state.slots[s];
+        if (t.empty()) t = Tensor::pooled(state.specs[s].dtype, state.specs[s].shape, state.fetch_pool);
       }
     }
     detail::RunVariables variables(values);
@@ -206,23 +205,34 @@ struct Session::Impl {
         if (!state.planned) release_dead_inputs(plan, state, s);
       }
     }
+    variables.commit();
     if (schedule.timed) {
       record_timing(plan, schedule.mode,
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
-    std::vector<Tensor> results;
-    for (size_t i = 0; i < plan.fetch_slots.size(); ++i) {
-      Tensor& t = state.slots[static_cast<size_t>(plan.fetch_slots[i])];
-      if (t.empty()) {  // fetched twice: the first fetch took it
+    // The fetched values leave the state first, and the state lets go of
+    // everything else; a value still held elsewhere after that (a variable, a
+    // constant, a feed, an arena view) is copied, anything else is handed over.
+    const size_t n = plan.fetch_slots.size();
+    std::vector<Tensor> results(n);
+    for (size_t i = 0; i < n; ++i)
+      results[i] = std::move(state.slots[static_cast<size_t>(plan.fetch_slots[i])]);
+    state.clear();
+    for (size_t i = 0; i < n; ++i) {
+      if (results[i].empty()) {  // fetched twice: the first fetch took it
         const auto first = std::find(plan.fetch_slots.begin(), plan.fetch_slots.end(), plan.fetch_slots[i]);
-        results.push_back(results[static_cast<size_t>(first - plan.fetch_slots.begin())].clone());
-        continue;
+        results[i] = results[static_cast<size_t>(first - plan.fetch_slots.begin())].clone();
+      } else if (results[i].is_view() || results[i].buffer_shared()) {
+        results[i] = results[i].clone();
       }
-      Tensor value = std::move(t);
-      // A fetch never aliases the arena, a variable's storage, a constant or a feed.
-      results.push_back(value.is_view() || value.buffer_shared() ? value.clone() : std::move(value));
     }
-    if (!state.planned && options.use_arena) detail::place_in_arena(plan, state);
+    if (!state.planned && options.use_arena) {
+      try {
+        detail::place_in_arena(plan, state);
+      } catch (const ResourceExhaustedError& e) {  // the results stand; later runs go on without an arena
+        spdlog::warn("plan: {}; running without an arena", e.what());
+      }
+    }
     return results;
   }
 

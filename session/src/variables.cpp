@@ -30,9 +30,22 @@ Tensor RunVariables::read(const Operation& var) {
 }
 
 void RunVariables::assign(const Operation& var, Tensor value) {
-  values_.publish({{var.id(), value}});
   std::lock_guard lock(mu_);
   written_[var.id()] = std::move(value);
+}
+
+void RunVariables::commit() {
+  std::lock_guard lock(mu_);
+  if (written_.empty()) return;
+  values_.publish(std::vector<std::pair<int64_t, Tensor>>(written_.begin(), written_.end()));
+  written_.clear();
+}
+
+RunVariables::~RunVariables() {
+  try {
+    commit();
+  } catch (...) {  // a run that failed, then out of memory copying the map: the old values stay, whole
+  }
 }
 
 }  // namespace minitf::detail

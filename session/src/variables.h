@@ -30,12 +30,19 @@ class VariableValues {
 };
 
 // What one run's kernels see of the variables: the snapshot taken when the run
-// started, plus what the run itself assigned.
+// started, plus what the run itself assigned. The run's assignments are
+// published together when it ends (even by an error), in one copy of the map,
+// so a run that initializes n variables costs O(n), not O(n^2).
 class RunVariables final : public kernels::VariableAccess {
  public:
   explicit RunVariables(VariableValues& values) : values_(values), snapshot_(values.snapshot()) {}
+  ~RunVariables() override;
+  RunVariables(const RunVariables&) = delete;
+  RunVariables& operator=(const RunVariables&) = delete;
   Tensor read(const Operation& var) override;
   void assign(const Operation& var, Tensor value) override;
+  // Publishes this run's assignments (the destructor does it for a run that failed).
+  void commit();
 
  private:
   VariableValues& values_;

@@ -102,3 +102,18 @@ TEST_CASE("5,000 nested scopes name their variables and ops, and close") {
   CHECK(tf::get_variable_scope().name() == "");
   CHECK(tf::zeros({1}).op().name() == "zeros");
 }
+
+TEST_CASE("each new thread starts with fresh scope state, whatever thread id it gets") {
+  // std::thread::id is reused once a thread is joined; per-thread state keyed
+  // by it passed the first thread's default_name counts to the next.
+  FreshGraph f;
+  for (int i = 0; i < 4; ++i) {
+    std::string name;
+    std::thread([&] {
+      auto guard = f.g.as_default();
+      tf::variable_scope s(tf::VariableScopeOptions{.default_name = "layer"});
+      name = s.name();
+    }).join();
+    CHECK(name == "layer");
+  }
+}

@@ -213,6 +213,14 @@ bool is_valid_op_name(std::string_view name);
 bool is_valid_scope_name(std::string_view name);
 
 namespace detail {
+// A number for the calling thread that is never reused in the process
+// (std::thread::id is reused once a thread is joined, and per-thread state
+// keyed by it would pass to the next thread).
+uint64_t this_thread_key();
+// Expires when the calling thread ends: per-thread entries kept elsewhere
+// hold it, so they can be dropped once their thread is gone.
+std::weak_ptr<const void> this_thread_alive();
+
 // An edge inside the graph. Nodes point at each other with plain pointers
 // (the graph owns them all), so the graph holds no handle to itself.
 struct NodeOut {
