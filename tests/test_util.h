@@ -28,6 +28,11 @@ class Has : public Catch::MatcherBase<std::exception> {
   std::string text_;
 };
 
+// A float tensor's values, for comparing with ==.
+inline std::vector<float> values(const tf::Tensor& t) {
+  return {t.data<float>().begin(), t.data<float>().end()};
+}
+
 inline std::vector<std::string> op_names(const tf::Graph& g) {
   std::vector<std::string> names;
   for (const auto& op : g.operations()) names.push_back(op.name());

@@ -28,7 +28,7 @@ void place_in_arena(const Plan& plan, RunState& state) {
       const RunState::Spec& t = state.specs[static_cast<size_t>(o)];
       // Fetched tensors go to the caller, so they get buffers of their own, not arena space.
       if (!t.known || plan.last_use[static_cast<size_t>(o)] == end) continue;
-      const size_t bytes = static_cast<size_t>(t.shape.num_elements()) * dtype_size(t.dtype);
+      const size_t bytes = t.bytes();
       const int last = std::max(plan.last_use[static_cast<size_t>(o)], static_cast<int>(s));
       requests[region].push_back(region == 0 ? ArenaRequest{bytes, 0, end}
                                              : ArenaRequest{bytes, static_cast<int>(s), last});
@@ -73,7 +73,7 @@ void place_in_arena(const Plan& plan, RunState& state) {
       const RunState::Spec& t = state.specs[static_cast<size_t>(o)];
       if (!t.known || plan.last_use[static_cast<size_t>(o)] != end) continue;
       state.to_end.push_back(static_cast<size_t>(o));
-      state.fetch_bytes += static_cast<size_t>(t.shape.num_elements()) * dtype_size(t.dtype);
+      state.fetch_bytes += t.bytes();
     }
   }
   state.fetch_pool = std::make_shared<BufferPool>(2 * state.to_end.size());

@@ -29,6 +29,7 @@ struct RunState {
     bool known = false;
     DType dtype = float32;
     Shape shape;
+    size_t bytes() const { return static_cast<size_t>(shape.num_elements()) * dtype_size(dtype); }
   };
 
   // Between runs a state holds its arena and its pool of fetch buffers, and

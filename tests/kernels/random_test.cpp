@@ -10,8 +10,6 @@ struct Stats {
   double mean = 0, stddev = 0, min = 1e30, max = -1e30;
 };
 
-std::vector<float> values(const tf::Tensor& t) { return {t.data<float>().begin(), t.data<float>().end()}; }
-
 Stats stats(const tf::Tensor& t) {
   Stats s;
   auto v = t.data<float>();

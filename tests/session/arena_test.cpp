@@ -5,10 +5,6 @@
 #include "../../session/src/arena.h"
 #include "test_util.h"
 
-namespace {
-std::vector<float> values(const tf::Tensor& t) { return {t.data<float>().begin(), t.data<float>().end()}; }
-}  // namespace
-
 TEST_CASE("arena placement never overlaps buffers alive at the same step") {
   std::mt19937 rng(1);
   for (int trial = 0; trial < 200; ++trial) {

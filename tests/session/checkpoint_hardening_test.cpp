@@ -17,32 +17,13 @@
 #include "../../session/src/safetensors.h"
 #include "../../session/src/safetensors_io.h"
 #include "../../session/src/saver_testing.h"
+#include "checkpoint_files.h"
 #include "test_util.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "minitf-ckpt-XXXXXX").string();
-    path = mkdtemp(templ.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string header_file(const std::string& json, const std::string& data) {
-  std::string out(8, '\0');
-  const uint64_t n = json.size();
-  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>(n >> (8 * i));
-  return out + json + data;
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
+using namespace checkpoint_files;
 
 std::string entry(const std::string& key, const std::string& dtype, const std::string& shape, uint64_t begin,
                   uint64_t end) {
@@ -52,14 +33,6 @@ std::string entry(const std::string& key, const std::string& dtype, const std::s
 
 // 1.0f and 2.0f, little-endian
 const std::string kOneTwo("\x00\x00\x80\x3f\x00\x00\x00\x40", 8);
-
-std::set<std::string> names_in(const fs::path& dir) {
-  std::set<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir)) names.insert(entry.path().filename().string());
-  return names;
-}
-
-std::vector<float> floats(const tf::Tensor& t) { return {t.data<float>().begin(), t.data<float>().end()}; }
 
 std::string error_of(const std::function<void()>& f) {
   try {
@@ -128,7 +101,7 @@ TEST_CASE("restore reads the header and the entries it needs, whatever the file'
   }
   sized(header_file(json, kOneTwo), uint64_t{1} << 41);
   saver.restore(sess, path);
-  CHECK(floats(sess.run(v)) == std::vector<float>{1.f, 2.f});
+  CHECK(values(sess.run(v)) == std::vector<float>{1.f, 2.f});
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
   // a header length past the limit is refused before anything is allocated for it
   sized(std::string("\x01\x00\x00\x10\x00\x00\x00\x00", 8), uint64_t{1} << 30);
@@ -152,7 +125,7 @@ TEST_CASE("a header with more than 100000 keys is refused, naming the limit, in 
   CHECK(msg.size() < 300);
   file_with(99999);  // at the limit: fine, and the others are not the Saver's business
   tf::train::Saver({v}).restore(sess, dir.file("many"));
-  CHECK(floats(sess.run(v)) == std::vector<float>{1.f, 2.f});
+  CHECK(values(sess.run(v)) == std::vector<float>{1.f, 2.f});
 }
 
 TEST_CASE("restore errors list the first 10 problems and count the rest") {
@@ -193,12 +166,12 @@ TEST_CASE("a failed restore changes no variable: another dtype, another graph") 
                           kOneTwo + kOneTwo + kOneTwo));
   REQUIRE_THROWS_MATCHES(tf::train::Saver({a, n}).restore(sess, dir.file("f32")), tf::InvalidArgumentError,
                          Has("n: the checkpoint has F32 [2], variable n is I32 [2]"));
-  CHECK(floats(sess.run(a)) == std::vector<float>{5.f, 5.f});
+  CHECK(values(sess.run(a)) == std::vector<float>{5.f, 5.f});
   REQUIRE_THROWS_MATCHES(tf::train::Saver({a, foreign}).restore(sess, dir.file("f32")), tf::ValueError,
                          Has("Variables not in this session's graph:\n  z (key z)"));
-  CHECK(floats(sess.run(a)) == std::vector<float>{5.f, 5.f});
+  CHECK(values(sess.run(a)) == std::vector<float>{5.f, 5.f});
   tf::train::Saver({a}).restore(sess, dir.file("f32"));
-  CHECK(floats(sess.run(a)) == std::vector<float>{1.f, 2.f});
+  CHECK(values(sess.run(a)) == std::vector<float>{1.f, 2.f});
 }
 
 TEST_CASE("restore of a subset ignores the file's other keys and int32 variables round-trip as I32") {
@@ -219,10 +192,10 @@ TEST_CASE("restore of a subset ignores the file's other keys and int32 variables
   sess.assign_variable(w.op(), tf::Tensor::from<float>({2}, {0, 0}));
   tf::train::Saver({step}).restore(sess, path);  // "w" is in the file, not in the Saver: fine
   CHECK(sess.run(step).scalar<int32_t>() == -123456789);
-  CHECK(floats(sess.run(w)) == std::vector<float>{0.f, 0.f});
+  CHECK(values(sess.run(w)) == std::vector<float>{0.f, 0.f});
   REQUIRE_THROWS_MATCHES(tf::train::Saver({w, missing}).restore(sess, path), tf::NotFoundError,
                          Has("Missing keys:\n  missing (variable missing, shape [1])"));
-  CHECK(floats(sess.run(w)) == std::vector<float>{0.f, 0.f});
+  CHECK(values(sess.run(w)) == std::vector<float>{0.f, 0.f});
   // a PyTorch-style file with dtypes minitf has no variables for (I64, BOOL, F16) still restores its F32s
   write_bytes(
       dir.file("torch"),
@@ -231,7 +204,7 @@ TEST_CASE("restore of a subset ignores the file's other keys and int32 variables
                       entry("w", "F32", "[2]", 0, 8) + ",\"__metadata__\":{\"format\":\"pt\"}}",
                   kOneTwo + std::string(12, '\0')));
   tf::train::Saver({w}).restore(sess, dir.file("torch"));
-  CHECK(floats(sess.run(w)) == std::vector<float>{1.f, 2.f});
+  CHECK(values(sess.run(w)) == std::vector<float>{1.f, 2.f});
   REQUIRE_THROWS_MATCHES(tf::train::Saver({step}).restore(sess, dir.file("torch")), tf::InvalidArgumentError,
                          Has("global_step: the checkpoint has I64 [], variable global_step is I32 []"));
 }
@@ -320,7 +293,7 @@ TEST_CASE("the reader is as strict as the safetensors format") {
     sess.assign_variable(v.op(), tf::Tensor(tf::float32, {2}));
     write_bytes(dir.file("good"), header_file(json, kOneTwo));
     saver.restore(sess, dir.file("good"));
-    CHECK(floats(sess.run(v)) == std::vector<float>{1.f, 2.f});
+    CHECK(values(sess.run(v)) == std::vector<float>{1.f, 2.f});
   }
 }
 

@@ -17,24 +17,13 @@
 #include "../../session/src/safetensors.h"
 #include "../../session/src/safetensors_io.h"
 #include "../../session/src/saver_testing.h"
+#include "checkpoint_files.h"
 #include "test_util.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<float> values(const tf::Tensor& t) { return {t.data<float>().begin(), t.data<float>().end()}; }
-
-// A scratch folder, removed with everything in it.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "minitf-test-XXXXXX").string();
-    path = mkdtemp(templ.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using namespace checkpoint_files;
 
 // Two layers under a scope, with seeded random weights.
 std::vector<tf::Variable> model(const std::string& scope, int64_t seed) {
@@ -46,23 +35,6 @@ std::vector<tf::Variable> model(const std::string& scope, int64_t seed) {
     vars.push_back(tf::get_variable("biases", {4}));
   }
   return vars;
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-std::set<std::string> names_in(const fs::path& dir) {
-  std::set<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir)) names.insert(entry.path().filename().string());
-  return names;
-}
-
-std::string header_file(const std::string& json, const std::string& data) {
-  std::string out(8, '\0');
-  const uint64_t n = json.size();
-  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>(n >> (8 * i));
-  return out + json + data;
 }
 
 }  // namespace

@@ -3,10 +3,6 @@
 
 #include "test_util.h"
 
-namespace {
-std::vector<float> values(const tf::Tensor& t) { return {t.data<float>().begin(), t.data<float>().end()}; }
-}  // namespace
-
 TEST_CASE("run a target, one fetch, many fetches, and by name") {
   FreshGraph f;
   tf::Variable v;
