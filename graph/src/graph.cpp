@@ -8,6 +8,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "node.h"
+
 namespace minitf {
 namespace detail {
 
@@ -48,7 +50,7 @@ namespace {
 std::atomic<uint64_t> next_graph_id{1};
 
 Operation handle(const std::shared_ptr<detail::GraphState>& state, const detail::Node* node) {
-  return Operation(std::shared_ptr<const detail::Node>(state, node));
+  return detail::GraphAccess::op(std::shared_ptr<const detail::Node>(state, node));
 }
 
 std::shared_ptr<const VariableDef> make_def(const std::shared_ptr<detail::GraphState>& state,
@@ -59,7 +61,7 @@ std::shared_ptr<const VariableDef> make_def(const std::shared_ptr<detail::GraphS
       Output(handle(state, r.initial_value.node), r.initial_value.index), r.trainable, r.defined_at});
 }
 
-detail::NodeOut edge(const Output& o) { return {&o.op().node(), o.index()}; }
+detail::NodeOut edge(const Output& o) { return {&detail::GraphAccess::node(o.op()), o.index()}; }
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -72,7 +74,7 @@ std::string lower(std::string_view s) {
 // after this thread ended) still removes exactly its own entry.
 struct DefaultGraphs {
   std::mutex mu;
-  Graph global{std::shared_ptr<detail::GraphState>()};  // made on first use
+  Graph global = detail::GraphAccess::graph(nullptr);  // made on first use
   std::vector<std::pair<uint64_t, Graph>> stack;
   uint64_t next_token = 1;
 };
@@ -124,12 +126,15 @@ Output Operation::output(int index) const { return Output(*this, index); }
 std::vector<Operation> Operation::control_inputs() const {
   std::vector<Operation> ops;
   for (const detail::Node* c : node().control_inputs)
-    ops.emplace_back(std::shared_ptr<const detail::Node>(node_, c));
+    ops.push_back(detail::GraphAccess::op(std::shared_ptr<const detail::Node>(node_, c)));
   return ops;
 }
 int64_t Operation::id() const { return node().id; }
-bool Operation::in_graph(const Graph& graph) const { return node_ && node_->graph == graph.state().get(); }
+bool Operation::in_graph(const Graph& graph) const {
+  return node_ && node_->graph == detail::GraphAccess::state(graph).get();
+}
 bool Operation::has_attr(const std::string& key) const { return node().attrs.count(key) > 0; }
+const AttrMap& Operation::attrs() const { return node().attrs; }
 const AttrValue& Operation::raw_attr(const std::string& key) const {
   auto it = node().attrs.find(key);
   if (it == node().attrs.end()) {
@@ -145,8 +150,12 @@ Output::Output(Operation op, int index) : op_(std::move(op)), index_(index) {
   }
 }
 std::string Output::name() const { return op_.name() + ":" + std::to_string(index_); }
-const Shape& Output::shape() const { return op_.node().outputs[static_cast<size_t>(index_)].second; }
-DType Output::dtype() const { return op_.node().outputs[static_cast<size_t>(index_)].first; }
+const Shape& Output::shape() const {
+  return detail::GraphAccess::node(op_).outputs[static_cast<size_t>(index_)].second;
+}
+DType Output::dtype() const {
+  return detail::GraphAccess::node(op_).outputs[static_cast<size_t>(index_)].first;
+}
 
 // ---- Graph ----
 
@@ -154,7 +163,9 @@ Graph::Graph() : state_(std::make_shared<detail::GraphState>()) { state_->id = n
 
 uint64_t Graph::id() const { return state_->id; }
 
-Graph graph_of(const Operation& op) { return Graph(op.node().graph->shared_from_this()); }
+Graph graph_of(const Operation& op) {
+  return detail::GraphAccess::graph(detail::GraphAccess::node(op).graph->shared_from_this());
+}
 
 Operation Graph::get_operation_by_name(std::string_view name) const {
   std::lock_guard lock(state_->mu);
@@ -191,7 +202,7 @@ std::vector<Operation> Graph::operations() const {
   std::lock_guard lock(state_->mu);
   std::vector<Operation> ops;
   ops.reserve(state_->nodes.size());
-  for (auto& n : state_->nodes) ops.emplace_back(std::shared_ptr<const detail::Node>(state_, &n));
+  for (auto& n : state_->nodes) ops.push_back(Operation(std::shared_ptr<const detail::Node>(state_, &n)));
   return ops;
 }
 
@@ -387,7 +398,7 @@ Graph get_default_graph() {
   DefaultGraphs& d = *default_graphs();
   std::lock_guard lock(d.mu);
   if (!d.stack.empty()) return d.stack.back().second;
-  if (!d.global.state()) d.global = Graph();
+  if (!detail::GraphAccess::state(d.global)) d.global = Graph();
   return d.global;
 }
 

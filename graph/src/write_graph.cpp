@@ -29,10 +29,11 @@ struct Cluster {
   std::map<std::string, Cluster> children;  // by last component
 };
 
-void draw(const Cluster& c, const std::string& path, int depth, int& counter, std::ostream& out) {
+void draw(const Graph& graph, const Cluster& c, const std::string& path, int depth, int& counter,
+          std::ostream& out) {
   const std::string indent(static_cast<size_t>(2 * depth), ' ');
   for (const Operation& op : c.ops) {
-    const bool variable = op.type() == "VariableV2";
+    const bool variable = graph.variable_of(op) != nullptr;
     const std::string short_name = op.name().substr(op.name().rfind('/') + 1);
     out << indent << quoted(op.name()) << " [label=\"" << escaped(short_name) << "\\n"
         << escaped(op.type()) << "\""
@@ -43,7 +44,7 @@ void draw(const Cluster& c, const std::string& path, int depth, int& counter, st
     out << indent << "subgraph cluster_" << counter++ << " {\n"
         << indent << "  label=" << quoted(full + "/") << ";\n"
         << indent << "  style=rounded; color=\"#7a8ca3\";\n";
-    draw(child, full, depth + 1, counter, out);
+    draw(graph, child, full, depth + 1, counter, out);
     out << indent << "}\n";
   }
 }
@@ -71,7 +72,7 @@ void write_graph(const Graph& graph, std::ostream& out) {
          "fontsize=10];\n"
       << "  edge [fontname=\"Helvetica\", fontsize=8];\n";
   int counter = 0;
-  draw(root, "", 1, counter, out);
+  draw(graph, root, "", 1, counter, out);
   for (const Operation& op : ops) {
     for (const Output& in : op.inputs()) {
       out << "  " << quoted(in.op().name()) << " -> " << quoted(op.name())

@@ -66,6 +66,19 @@ void evaluate(const KernelContext& ctx, Dst&& dst, const Expr& expr) {
   }
 }
 
+// f(begin, end) over [0, n) in chunks on the session's thread pool (inline when
+// small or when this call must stay on its thread): the one parallel loop of
+// the kernels that are not oneDNN's. Chunking must never change a result.
+template <class F>
+void parallel_for(const KernelContext& ctx, int64_t n, F f) {
+  if (ctx.num_threads <= 1 || n <= kInlineElements) {
+    f(int64_t{0}, n);
+    return;
+  }
+  ctx.device.impl().device.parallelFor(n, Eigen::TensorOpCost(0, 0, 20),
+                                       [&f](Eigen::Index begin, Eigen::Index end) { f(begin, end); });
+}
+
 // Relu as TF's CPU kernel computes it (NaN stays NaN); the Relu kernel and the
 // fused convolution both use it, so fusion never changes a result.
 inline void relu_into(const KernelContext& ctx, const Tensor& x, Tensor& out) {

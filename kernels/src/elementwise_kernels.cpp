@@ -33,16 +33,17 @@ void broadcast_add(const KernelContext& ctx, const Tensor& a, const Tensor& b, T
                ConstMap<R>(b.data<float>().data(), bd).broadcast(bf));
 }
 
+// Shapes and dtypes were checked by the op's shape function when the plan was
+// made for this run's fed shapes; the kernels below only compute.
 void add(const OpKernel& k, KernelContext& ctx) {
-  const Tensor& a = float_input(k, ctx, 0);
-  const Tensor& b = float_input(k, ctx, 1);
-  if (a.shape() == b.shape()) {  // the common case needs no broadcasting rules (nor their messages)
-    evaluate(ctx, flat(ctx.allocate_output(0, float32, a.shape())), flat(a) + flat(b));
+  const Tensor& a = ctx.input(0);
+  const Tensor& b = ctx.input(1);
+  Tensor& out = ctx.allocate_output(0);
+  const Shape& shape = out.shape();
+  if (a.shape() == b.shape()) {
+    evaluate(ctx, flat(out), flat(a) + flat(b));
     return;
   }
-  // Shapes that do not broadcast throw ValueError; the session reports it as InvalidArgumentError.
-  const Shape shape = broadcast_shapes(a.shape(), b.shape(), k.what());
-  Tensor& out = ctx.allocate_output(0, float32, shape);
   if (b.num_elements() == 1 && a.shape() == shape) {
     evaluate(ctx, flat(out), flat(a) + b.data<float>()[0]);
   } else if (a.num_elements() == 1 && b.shape() == shape) {
@@ -75,21 +76,13 @@ void add(const OpKernel& k, KernelContext& ctx) {
   }
 }
 
-void relu(const OpKernel& k, KernelContext& ctx) {
-  const Tensor& x = float_input(k, ctx, 0);
-  relu_into(ctx, x, ctx.allocate_output(0, float32, x.shape()));
-}
+void relu(const OpKernel&, KernelContext& ctx) { relu_into(ctx, ctx.input(0), ctx.allocate_output(0)); }
 
-void bias_add(const OpKernel& k, KernelContext& ctx) {
-  const Tensor& x = float_input(k, ctx, 0);
-  const Tensor& bias = float_input(k, ctx, 1);
-  const int64_t c = x.shape().rank() >= 1 ? x.shape().dim(x.shape().rank() - 1) : 0;
-  if (x.shape().rank() < 2 || bias.shape().rank() != 1 || bias.shape().dim(0) != c) {
-    throw InvalidArgumentError("Op " + k.what() +
-                               " needs bias of shape [C] and value of shape [..., C], got " +
-                               x.shape().to_string() + " and " + bias.shape().to_string());
-  }
-  Tensor& out = ctx.allocate_output(0, float32, x.shape());
+void bias_add(const OpKernel&, KernelContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  const int64_t c = ctx.input(1).num_elements();
+  const Tensor& bias = ctx.input(1);
+  Tensor& out = ctx.allocate_output(0);
   const Eigen::Index rows = c ? x.num_elements() / c : 0;
   Map<2> o(out.data<float>().data(), rows, c);
   evaluate(

@@ -3,22 +3,18 @@
 #include <atomic>
 #include <random>
 
+#include "eigen_device.h"
 #include "kernels_internal.h"
 #include "philox.h"
 
 namespace minitf::kernels {
 namespace {
 
-// Splits the work into chunks run on the device's threads; each element's
-// value depends only on its index, so chunking never changes the result.
-template <class F>
-void parallel_for(int threads, int64_t n, F f);
-
 class RandomKernel final : public OpKernel {
  public:
   enum class Kind { kUniform, kNormal, kTruncated };
 
-  RandomKernel(const Operation& op, Kind kind) : OpKernel(op), kind_(kind) {
+  RandomKernel(const NodeInfo& op, Kind kind) : OpKernel(op), kind_(kind) {
     int64_t seed = op.attr<int64_t>("seed");
     int64_t seed2 = op.attr<int64_t>("seed2");
     if (seed == 0 && seed2 == 0) {  // as TF: no seed given, so a fresh one per kernel
@@ -40,9 +36,9 @@ class RandomKernel final : public OpKernel {
   void compute(KernelContext& ctx) override {
     // Each run of the op draws new numbers, as a TF random op does.
     const auto run = static_cast<uint32_t>(runs_.fetch_add(1));
-    Tensor& out = ctx.allocate_output(0, float32, op().attr<Shape>("shape"));
+    Tensor& out = ctx.allocate_output(0, float32, node().attr<Shape>("shape"));
     float* data = out.data<float>().data();
-    parallel_for(ctx.num_threads, out.num_elements(), [&](int64_t begin, int64_t end) {
+    parallel_for(ctx, out.num_elements(), [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) data[i] = draw(static_cast<uint64_t>(i), run);
     });
   }
@@ -81,25 +77,12 @@ class RandomKernel final : public OpKernel {
   std::atomic<uint64_t> runs_{0};
 };
 
-template <class F>
-void parallel_for(int threads, int64_t n, F f) {
-  constexpr int64_t kMinChunk = 1 << 14;
-  const int64_t chunks = std::min<int64_t>(threads, (n + kMinChunk - 1) / kMinChunk);
-  if (chunks <= 1) {
-    f(0, n);
-    return;
-  }
-  const int64_t step = (n + chunks - 1) / chunks;
-#pragma omp parallel for num_threads(static_cast <int>(chunks))
-  for (int64_t c = 0; c < chunks; ++c) f(c * step, std::min(n, (c + 1) * step));
-}
-
 }  // namespace
 
 void register_random_kernels(KernelRegistry& r) {
   r.add("Fill", simple_kernel([](const OpKernel& k, KernelContext& ctx) {
-          const float value = k.op().attr<float>("value");
-          Tensor& out = ctx.allocate_output(0, k.op().attr<DType>("dtype"), k.op().attr<Shape>("shape"));
+          const float value = k.node().attr<float>("value");
+          Tensor& out = ctx.allocate_output(0, k.node().attr<DType>("dtype"), k.node().attr<Shape>("shape"));
           if (out.dtype() == float32) {
             std::fill(out.data<float>().begin(), out.data<float>().end(), value);
           } else {
@@ -107,10 +90,10 @@ void register_random_kernels(KernelRegistry& r) {
           }
         }));
   r.add("RandomUniform",
-        [](const Operation& op) { return std::make_unique<RandomKernel>(op, RandomKernel::Kind::kUniform); });
+        [](const NodeInfo& op) { return std::make_unique<RandomKernel>(op, RandomKernel::Kind::kUniform); });
   r.add("RandomStandardNormal",
-        [](const Operation& op) { return std::make_unique<RandomKernel>(op, RandomKernel::Kind::kNormal); });
-  r.add("TruncatedNormal", [](const Operation& op) {
+        [](const NodeInfo& op) { return std::make_unique<RandomKernel>(op, RandomKernel::Kind::kNormal); });
+  r.add("TruncatedNormal", [](const NodeInfo& op) {
     return std::make_unique<RandomKernel>(op, RandomKernel::Kind::kTruncated);
   });
 }

@@ -1,5 +1,7 @@
 #include <minitf/kernels/kernel.h>
 
+#include <mutex>
+
 #include "kernels_internal.h"
 
 namespace minitf::kernels {
@@ -11,32 +13,54 @@ Tensor& KernelContext::allocate_output(size_t i, DType dtype, const Shape& shape
   return t;
 }
 
-void KernelRegistry::add(const std::string& type, KernelFactory factory) {
-  factories_[type] = std::move(factory);
-}
-
-std::unique_ptr<OpKernel> KernelRegistry::create(const Operation& op) const {
-  auto it = factories_.find(op.type());
-  if (it == factories_.end()) {
-    throw ValueError("No CPU kernel for op '" + op.name() + "' of type " + op.type());
+Tensor& KernelContext::allocate_output(size_t i) const {
+  const TensorSpec& spec = output_specs[i];
+  if (!spec.second.fully_defined()) {
+    throw Error("Internal error: the plan has no shape for an output of this op (" + spec.second.to_string() +
+                "); its kernel must allocate it with an explicit shape");
   }
-  return it->second(op);
+  return allocate_output(i, spec.first, spec.second);
 }
 
-void register_builtin_kernels(KernelRegistry& registry) {
-  register_state_kernels(registry);
-  register_random_kernels(registry);
-  register_elementwise_kernels(registry);
-  register_conv_kernels(registry);
+void KernelRegistry::add(const std::string& type, KernelFactory factory) {
+  std::unique_lock lock(mu_);
+  if (!factories_.emplace(type, std::move(factory)).second) {
+    throw AlreadyExistsError("A CPU kernel for op type '" + type + "' is already registered");
+  }
 }
 
-const KernelRegistry& builtin_kernels() {
-  static const KernelRegistry registry = [] {
-    KernelRegistry r;
-    register_builtin_kernels(r);
+bool KernelRegistry::has(const std::string& type) const {
+  std::shared_lock lock(mu_);
+  return factories_.count(type) > 0;
+}
+
+std::unique_ptr<OpKernel> KernelRegistry::create(const NodeInfo& node) const {
+  KernelFactory factory;
+  {
+    std::shared_lock lock(mu_);
+    auto it = factories_.find(node.type);
+    if (it == factories_.end()) {
+      throw NotFoundError("No CPU kernel for op '" + node.name + "' of type " + node.type);
+    }
+    factory = it->second;
+  }
+  return factory(node);
+}
+
+KernelRegistry& kernel_registry() {
+  static KernelRegistry* registry = [] {
+    auto* r = new KernelRegistry;  // never destroyed: sessions may outlive static destruction order
+    register_state_kernels(*r);
+    register_random_kernels(*r);
+    register_elementwise_kernels(*r);
+    register_conv_kernels(*r);
     return r;
   }();
-  return registry;
+  return *registry;
+}
+
+void register_kernel(const std::string& type, KernelFactory factory) {
+  kernel_registry().add(type, std::move(factory));
 }
 
 }  // namespace minitf::kernels

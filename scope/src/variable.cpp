@@ -1,5 +1,4 @@
 #include <minitf/ops/ops.h>
-#include <minitf/ops/schema.h>
 #include <minitf/scope/scopes.h>
 #include <minitf/scope/variable.h>
 
@@ -28,10 +27,8 @@ std::shared_ptr<const VariableDef> create_variable(Graph& g, const std::string& 
     throw ValueError("initial_value of variable " + var_name + " must have a fully defined shape, got " +
                      initial.shape().to_string());
   }
-  Operation var =
-      create_op(g, "VariableV2", scope.name(), {}, {{"shape", initial.shape()}, {"dtype", initial.dtype()}});
-  Operation assign =
-      create_op(g, "Assign", "Assign", {var.output(0), initial}, {{"validate_shape", int64_t{1}}});
+  Operation var = raw_ops::variable_v2(initial.shape(), initial.dtype(), scope.name());
+  Operation assign = raw_ops::assign(var.output(0), initial).op();
   Output read = identity(var.output(0), "read");
   auto def =
       std::make_shared<VariableDef>(VariableDef{var, assign, read, initial, trainable, loc.to_string()});
@@ -71,10 +68,7 @@ bool Variable::trainable() const { return checked().trainable; }
 const std::string& Variable::defined_at() const { return checked().defined_at; }
 
 Output assign(const Variable& var, const Output& value, const OpName& name) {
-  Graph g = graph_of(var.op());
-  return create_op(g, "Assign", name.empty() ? "Assign" : name.str(), {var.op().output(0), value},
-                   {{"validate_shape", int64_t{1}}})
-      .output(0);
+  return raw_ops::assign(var.op().output(0), value, name);
 }
 
 std::vector<Variable> global_variables() {

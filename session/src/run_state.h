@@ -24,14 +24,6 @@ struct RunState {
     }
   }
 
-  // What a value was on the run the arena was planned from.
-  struct Spec {
-    bool known = false;
-    DType dtype = float32;
-    Shape shape;
-    size_t bytes() const { return static_cast<size_t>(shape.num_elements()) * dtype_size(dtype); }
-  };
-
   // Between runs a state holds its arena and its pool of fetch buffers, and
   // no tensor: not a caller's feed, not a fetched value, not an intermediate.
   void clear() {
@@ -44,9 +36,9 @@ struct RunState {
   std::vector<Tensor> slots;
   std::vector<std::vector<const Tensor*>> inputs;  // per step
   std::vector<std::vector<Tensor*>> outputs;       // per step
-  std::vector<Shape> feed_shapes;                  // what the arena was planned for
-  bool planned = false;
-  std::vector<Spec> specs;                       // per slot, recorded by unplanned runs
+  // The shapes of every value for the fed shapes this state is set up for.
+  std::shared_ptr<const Signature> signature;
+  bool planned = false;                          // the arena is placed for `signature`
   std::vector<std::pair<size_t, Tensor>> views;  // slot -> its place in the arena
   size_t arena_bytes = 0, fetch_bytes = 0;
   std::vector<size_t> to_end;  // computed slots that live to the end of the run (fetched)
@@ -57,8 +49,9 @@ struct RunState {
   uint64_t last_used = 0;                        // for evicting idle states, least recent first
 };
 
-// Gives every value a first run computed a place in one arena (see arena.h),
-// and makes `state` planned: later runs with the same fed shapes compute into it.
+// Gives every value the kernels compute a place in one arena (see arena.h),
+// from the shapes of state.signature, and makes `state` planned: runs with
+// those fed shapes compute into it, the first one included.
 void place_in_arena(const Plan& plan, RunState& state);
 
 }  // namespace minitf::detail

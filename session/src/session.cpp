@@ -29,11 +29,16 @@ void init_logging() {
   });
 }
 
-std::string name_list(const std::vector<Output>& outs) {
-  std::string s;
-  for (const Output& o : outs) s += o.name() + ",";
-  return s;
-}
+// A plan's key: the (op id, index) of each feed and fetch and the id of each
+// target, with separators; numbers, not names, so a lookup costs no strings.
+using PlanKey = std::vector<int64_t>;
+struct PlanKeyHash {
+  size_t operator()(const PlanKey& k) const {
+    uint64_t h = 1469598103934665603ull;
+    for (int64_t v : k) h = (h ^ static_cast<uint64_t>(v)) * 1099511628211ull;
+    return static_cast<size_t>(h);
+  }
+};
 
 }  // namespace
 
@@ -76,30 +81,39 @@ struct Session::Impl {
 
   detail::Plan& plan_for(const FeedDict& feeds, const std::vector<Output>& fetches,
                          const std::vector<Operation>& targets) {
-    std::vector<Output> fed;
-    std::set<std::pair<int64_t, int>> seen;
+    PlanKey key;
+    key.reserve(2 * (feeds.size() + fetches.size()) + targets.size() + 2);
     for (const auto& [out, value] : feeds) {
       if (out.empty()) throw ValueError("Cannot feed an empty Output");
       check_in_graph(out.op(), "Tensor");
-      if (!seen.emplace(out.op().id(), out.index()).second) {
-        throw ValueError("Tensor " + out.name() + " is fed twice");
-      }
-      fed.push_back(out);
+      key.push_back(out.op().id());
+      key.push_back(out.index());
     }
+    key.push_back(-1);
     for (const Output& f : fetches) {
       if (f.empty()) throw ValueError("Cannot fetch an empty Output");
       check_in_graph(f.op(), "Tensor");
+      key.push_back(f.op().id());
+      key.push_back(f.index());
     }
-    std::string key = name_list(fed) + "|" + name_list(fetches) + "|";
+    key.push_back(-1);
     for (const Operation& t : targets) {
       check_in_graph(t, "Operation");
-      key += t.name() + ",";
+      key.push_back(t.id());
     }
     {
       std::shared_lock lock(plans_mu);
       if (auto it = plans.find(key); it != plans.end()) return *it->second;
     }
-    auto plan = detail::build_plan(graph, fed, fetches, targets, {options.fuse_conv});
+    std::vector<Output> fed;
+    std::set<std::pair<int64_t, int>> seen;
+    for (const auto& [out, value] : feeds) {
+      if (!seen.emplace(out.op().id(), out.index()).second) {
+        throw ValueError("Tensor " + out.name() + " is fed twice");
+      }
+      fed.push_back(out);
+    }
+    auto plan = detail::build_plan(fed, fetches, targets, {options.fuse_conv});
     std::unique_lock lock(plans_mu);
     return *plans.emplace(key, std::move(plan)).first->second;
   }
@@ -171,24 +185,15 @@ struct Session::Impl {
     for (const auto& [out, value] : feeds) check_feed(out, value);
     StateLease lease(*this, plan);  // its state is cleared when it goes back, even after an error
     detail::RunState& state = *lease.state;
-    if (state.planned) {
-      bool same = state.feed_shapes.size() == feeds.size();
-      for (size_t i = 0; same && i < feeds.size(); ++i)
-        same = state.feed_shapes[i] == feeds[i].second.shape();
-      if (!same) state.planned = false;
-    }
-    if (!state.planned) {
-      state.feed_shapes.clear();
-      for (const auto& feed : feeds) state.feed_shapes.push_back(feed.second.shape());
-      state.specs.assign(state.slots.size(), {});
-    }
+    if (!same_feed_shapes(state, feeds)) set_up(plan, state, feeds);
     for (size_t i = 0; i < feeds.size(); ++i)
       state.slots[static_cast<size_t>(plan.feed_slots[i])] = feeds[i].second;
     if (state.planned) {
       for (auto& [slot, view] : state.views) state.slots[slot] = view;
       for (size_t s : state.to_end) {
         Tensor& t = state.slots[s];
-        if (t.empty()) t = Tensor::pooled(state.specs[s].dtype, state.specs[s].shape, state.fetch_pool);
+        const TensorSpec& spec = state.signature->specs[s];
+        if (t.empty()) t = Tensor::pooled(spec.first, spec.second, state.fetch_pool);
       }
     }
     detail::RunVariables variables(values);
@@ -200,8 +205,8 @@ struct Session::Impl {
     } else {
       for (size_t s = 0; s < plan.steps.size(); ++s) {
         execute(plan, state, s, device->num_threads());
-        // Before the arena exists, a value is freed when it dies, so the first
-        // run's peak is the plan's live bytes, not the sum of every value.
+        // Without an arena, a value is freed when it dies, so the run's
+        // peak is the plan's live bytes, not the sum of every value.
         if (!state.planned) release_dead_inputs(plan, state, s);
       }
     }
@@ -226,14 +231,42 @@ struct Session::Impl {
         results[i] = results[i].clone();
       }
     }
-    if (!state.planned && options.use_arena) {
-      try {
-        detail::place_in_arena(plan, state);
-      } catch (const ResourceExhaustedError& e) {  // the results stand; later runs go on without an arena
-        spdlog::warn("plan: {}; running without an arena", e.what());
-      }
-    }
     return results;
+  }
+
+  static bool same_feed_shapes(const detail::RunState& state, const FeedDict& feeds) {
+    if (!state.signature || state.signature->feed_shapes.size() != feeds.size()) return false;
+    for (size_t i = 0; i < feeds.size(); ++i) {
+      if (!(state.signature->feed_shapes[i] == feeds[i].second.shape())) return false;
+    }
+    return true;
+  }
+
+  // Sets `state` up for these fed shapes: the plan's shapes (kernels prepared)
+  // and, with the arena on, every computed value's place in it.
+  void set_up(detail::Plan& plan, detail::RunState& state, const FeedDict& feeds) {
+    std::vector<Shape> shapes;
+    for (const auto& feed : feeds) shapes.push_back(feed.second.shape());
+    state.planned = false;
+    state.views.clear();
+    state.signature.reset();
+    state.signature = detail::signature_for(plan, shapes, *device, thread_counts(plan));
+    if (!options.use_arena) return;
+    try {
+      detail::place_in_arena(plan, state);
+    } catch (const ResourceExhaustedError& e) {  // this state runs without an arena
+      spdlog::warn("plan: {}; running without an arena", e.what());
+    }
+  }
+
+  // Every thread count a step of `plan` may run with (kernels prepare for each).
+  std::vector<int> thread_counts(const detail::Plan& plan) const {
+    std::vector<int> counts{device->num_threads()};
+    if (plan.num_branches >= 2 && device->num_threads() >= 2 && options.branches != Branches::Serial) {
+      const int per_branch = std::max(1, device->num_threads() / plan.num_branches);
+      if (per_branch != counts[0]) counts.push_back(per_branch);
+    }
+    return counts;
   }
 
   static void release_dead_inputs(const detail::Plan& plan, detail::RunState& state, size_t s) {
@@ -246,15 +279,10 @@ struct Session::Impl {
 
   void execute(detail::Plan& plan, detail::RunState& state, size_t s, int threads) {
     detail::PlanStep& step = plan.steps[s];
-    kernels::KernelContext ctx{state.inputs[s], state.outputs[s], *state.variables, *device, threads};
+    kernels::KernelContext ctx{state.inputs[s],  state.outputs[s], state.signature->out_specs[s],
+                               *state.variables, *device,          threads};
     try {
       step.kernel->compute(ctx);
-      if (!state.planned) {
-        for (int o : step.outputs) {
-          const Tensor& t = state.slots[static_cast<size_t>(o)];
-          if (!t.empty()) state.specs[static_cast<size_t>(o)] = {true, t.dtype(), t.shape()};
-        }
-      }
     } catch (const ValueError& e) {  // a shape rule broken by run-time values
       throw InvalidArgumentError(e.what());
     } catch (const Error&) {
@@ -269,13 +297,13 @@ struct Session::Impl {
   // The cheap steps, then each branch on a thread of its own with its share of the threads.
   void run_branches(detail::Plan& plan, detail::RunState& state) {
     for (size_t s : plan.source_steps) execute(plan, state, s, device->num_threads());
-    const int per_branch = std::max(1, device->num_threads() / plan.num_components);
+    const int per_branch = std::max(1, device->num_threads() / plan.num_branches);
     const std::function<void(int)> branch = [&](int c) {
-      for (size_t s : plan.component_steps[static_cast<size_t>(c)]) execute(plan, state, s, per_branch);
+      for (size_t s : plan.branch_steps[static_cast<size_t>(c)]) execute(plan, state, s, per_branch);
     };
-    if (!branch_pool->try_run(plan.num_components, branch)) {  // another run holds the pool
-      for (int c = 0; c < plan.num_components; ++c) {
-        for (size_t s : plan.component_steps[static_cast<size_t>(c)])
+    if (!branch_pool->try_run(plan.num_branches, branch)) {  // another run holds the pool
+      for (int c = 0; c < plan.num_branches; ++c) {
+        for (size_t s : plan.branch_steps[static_cast<size_t>(c)])
           execute(plan, state, s, device->num_threads());
       }
     }
@@ -291,10 +319,10 @@ struct Session::Impl {
   // first steady-state runs (six each, alternating) and then fixed for the plan.
   // Only those trial runs are timed; every other run takes no lock here.
   Schedule choose_schedule(detail::Plan& plan, const detail::RunState& state) {
-    const bool possible = plan.num_components >= 2 && device->num_threads() >= 2 && !plan.has_assign;
+    const bool possible = plan.num_branches >= 2 && device->num_threads() >= 2 && !plan.writes_variables;
     if (!possible || options.branches == Branches::Serial) return {detail::Plan::kSerial, false};
     if (options.branches == Branches::Parallel) return {detail::Plan::kBranches, false};
-    // The first run allocates what the arena will hold: not a fair timing.
+    // A run without its arena allocates as it goes: not a fair timing.
     if (!state.planned) return {detail::Plan::kSerial, false};
     const int decided = plan.mode.load();
     if (decided != detail::Plan::kUndecided) return {decided, false};
@@ -315,7 +343,7 @@ struct Session::Impl {
           plan.best_seconds[detail::Plan::kBranches] < 0.95 * plan.best_seconds[detail::Plan::kSerial];
       plan.mode = branches ? detail::Plan::kBranches : detail::Plan::kSerial;
       spdlog::debug("plan: {} branches run {} ({:.3f} ms side by side, {:.3f} ms one after the other)",
-                    plan.num_components, branches ? "side by side" : "one after the other",
+                    plan.num_branches, branches ? "side by side" : "one after the other",
                     plan.best_seconds[detail::Plan::kBranches] * 1e3,
                     plan.best_seconds[detail::Plan::kSerial] * 1e3);
     }
@@ -327,7 +355,7 @@ struct Session::Impl {
   std::unique_ptr<detail::BranchPool> branch_pool;
   detail::VariableValues values;
   std::shared_mutex plans_mu;
-  std::unordered_map<std::string, std::unique_ptr<detail::Plan>> plans;
+  std::unordered_map<PlanKey, std::unique_ptr<detail::Plan>, PlanKeyHash> plans;
   std::mutex pools_mu;
   std::unordered_map<const detail::Plan*, std::vector<std::unique_ptr<detail::RunState>>> pools;
   size_t idle_bytes = 0;  // bound on what idle states hold
@@ -368,8 +396,8 @@ void check_variable(const Graph& g, const Operation& variable) {
     throw ValueError("Variable op " + (variable.empty() ? std::string("(empty)") : variable.name()) +
                      " is not an element of this session's graph");
   }
-  if (variable.type() != "VariableV2") {
-    throw ValueError("Op " + variable.name() + " is a " + variable.type() + ", not a variable (VariableV2)");
+  if (!op_def(variable.type()).variable) {
+    throw ValueError("Op " + variable.name() + " is a " + variable.type() + ", not a variable");
   }
 }
 }  // namespace

@@ -5,7 +5,7 @@
 #include <functional>
 
 #include <minitf/kernels/threads.h>
-#include <minitf/ops/schema.h>
+#include <minitf/ops/op_def.h>
 
 #include "test_util.h"
 
@@ -238,7 +238,7 @@ TEST_CASE("every public entry point refuses bad input with a typed error") {
       expect<tf::UnimplementedError>(
           "assign with validate_shape=false",
           [&] {
-            tf::create_op(f.g, "Assign", "a", {v, v}, {{"validate_shape", int64_t{0}}});
+            tf::create_op(f.g, "Assign", "a", {v, v}, {{"validate_shape", false}});
           },
           "validate_shape=false is not supported"),
       expect<tf::ValueError>(

@@ -19,13 +19,19 @@ namespace minitf {
 namespace detail {
 struct Node;
 struct GraphState;
+struct GraphAccess;  // graph/src's own way in
 }  // namespace detail
 
 class Graph;
 class Output;
 
 // An attribute value of an operation (TF's AttrValue, minus what we never use).
-using AttrValue = std::variant<int64_t, float, std::string, std::vector<int64_t>, Shape, DType, Tensor>;
+using AttrValue = std::variant<int64_t, float, bool, std::string, std::vector<int64_t>,
+                               std::vector<std::string>, Shape, DType, Tensor>;
+// An op's attributes by name.
+using AttrMap = std::map<std::string, AttrValue>;
+// A value's dtype and (possibly partial) shape.
+using TensorSpec = std::pair<DType, Shape>;
 
 // An op name as builders take it (`tf::relu(x, "r")`). It is made from a
 // string only: a braced list of numbers, such as a misplaced strides or
@@ -62,6 +68,8 @@ class Operation {
   template <class T>
   const T& attr(const std::string& key) const;
   bool has_attr(const std::string& key) const;
+  // Every attribute, by name.
+  const AttrMap& attrs() const;
   // Position in the graph's creation order (unique per graph).
   int64_t id() const;
   // True when this op belongs to `graph`.
@@ -69,11 +77,11 @@ class Operation {
 
   friend bool operator==(const Operation& a, const Operation& b) { return a.node_ == b.node_; }
 
-  // For the library's own layers.
+ private:
+  friend class Graph;
+  friend struct detail::GraphAccess;
   explicit Operation(std::shared_ptr<const detail::Node> node) : node_(std::move(node)) {}
   const detail::Node& node() const;
-
- private:
   const AttrValue& raw_attr(const std::string& key) const;
   std::shared_ptr<const detail::Node> node_;
 };
@@ -115,8 +123,8 @@ struct NodeSpec {
   std::string name;  // a full name, already unique (see Graph::unique_name)
   std::vector<Output> inputs;
   std::vector<Operation> control_inputs;
-  std::map<std::string, AttrValue> attrs;
-  std::vector<std::pair<DType, Shape>> outputs;
+  AttrMap attrs;
+  std::vector<TensorSpec> outputs;
 };
 
 // Collection keys, as TF's GraphKeys.
@@ -188,10 +196,9 @@ class Graph {
         typeid(T).name(), [] { return std::static_pointer_cast<void>(std::make_shared<T>()); }));
   }
 
-  explicit Graph(std::shared_ptr<detail::GraphState> state) : state_(std::move(state)) {}
-  const std::shared_ptr<detail::GraphState>& state() const { return state_; }
-
  private:
+  friend struct detail::GraphAccess;
+  explicit Graph(std::shared_ptr<detail::GraphState> state) : state_(std::move(state)) {}
   std::shared_ptr<void> extension_impl(const char* key, std::shared_ptr<void> (*make)()) const;
   std::shared_ptr<detail::GraphState> state_;
 };
@@ -221,24 +228,6 @@ uint64_t this_thread_key();
 // hold it, so they can be dropped once their thread is gone.
 std::weak_ptr<const void> this_thread_alive();
 
-// An edge inside the graph. Nodes point at each other with plain pointers
-// (the graph owns them all), so the graph holds no handle to itself.
-struct NodeOut {
-  const Node* node;
-  int index;
-};
-
-// A node: immutable once added to the graph.
-struct Node {
-  GraphState* graph = nullptr;
-  int64_t id = 0;
-  std::string name;
-  std::string type;
-  std::vector<NodeOut> inputs;
-  std::vector<const Node*> control_inputs;
-  std::map<std::string, AttrValue> attrs;
-  std::vector<std::pair<DType, Shape>> outputs;
-};
 }  // namespace detail
 
 template <class T>

@@ -51,6 +51,14 @@ Output operator+(const Output& a, const Output& b);
 Output operator+(float a, const Output& b);
 Output operator+(const Output& a, float b);
 
+// The ops under tf.Variable and get_variable (TF's tf.raw_ops): a VariableV2
+// and an Assign of `value` to the variable whose VariableV2 output is `ref`.
+// A name ending in '/' is taken exactly.
+namespace raw_ops {
+Operation variable_v2(const Shape& shape, DType dtype, const OpName& name = {});
+Output assign(const Output& ref, const Output& value, const OpName& name = {});
+}  // namespace raw_ops
+
 // TF's (seed, seed2) for an op: graph seed and op seed, (0, 0) when random.
 std::pair<int64_t, int64_t> get_seed(Graph& g, std::optional<int64_t> op_seed);
 

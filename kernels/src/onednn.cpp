@@ -1,0 +1,92 @@
+#include "onednn.h"
+
+#include <omp.h>
+
+#include <cstdlib>
+
+namespace minitf::kernels::onednn {
+namespace {
+
+// Per-thread memory that grows to the largest request and is reused.
+struct Scratch {
+  void* data = nullptr;
+  size_t size = 0;
+  ~Scratch() { std::free(data); }
+  void* get(size_t bytes) {
+    if (bytes > size) {
+      std::free(data);
+      size = (bytes + 63) / 64 * 64;
+      data = std::aligned_alloc(64, size);
+      if (!data) {
+        size = 0;
+        throw ResourceExhaustedError("Out of memory allocating " + std::to_string(bytes) +
+                                     " bytes of oneDNN scratch space");
+      }
+    }
+    return data;
+  }
+};
+
+dnnl::stream& thread_stream() {
+  thread_local dnnl::stream stream(engine());
+  return stream;
+}
+
+}  // namespace
+
+const dnnl::engine& engine() {
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+memory::desc f32(const memory::dims& dims, Tag tag) {
+  return memory::desc(dims, memory::data_type::f32, tag);
+}
+
+memory wrap(const memory::desc& desc, const void* data) {
+  return memory(desc, engine(), const_cast<void*>(data));
+}
+
+void execute(const dnnl::primitive& primitive, const dnnl::primitive_desc_base& pd,
+             std::unordered_map<int, memory>& args) {
+  thread_local Scratch scratch;
+  const memory::desc scratch_md = pd.scratchpad_desc();
+  args.insert_or_assign(DNNL_ARG_SCRATCHPAD, wrap(scratch_md, scratch.get(scratch_md.get_size())));
+  primitive.execute(thread_stream(), args);
+  thread_stream().wait();
+}
+
+memory reorder_to_thread_buffer(const memory& user, const memory::desc& want) {
+  thread_local Scratch buffer;
+  memory reordered(want, engine(), buffer.get(want.get_size()));
+  memory source = user;  // a handle: execute() takes non-const ones
+  dnnl::reorder(source, reordered).execute(thread_stream(), source, reordered);
+  thread_stream().wait();
+  return reordered;
+}
+
+void set_team_size(int threads) { omp_set_num_threads(threads); }
+
+dnnl::primitive_attr default_attr() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+memory WeightCache::get(const Tensor& weights, const memory::desc& user, const memory::desc& want) {
+  std::lock_guard lock(mu_);
+  for (const Entry& e : entries_) {
+    if (e.source.shares_buffer_with(weights) && e.want == want) return e.reordered;
+  }
+  // A new value of the weights: copies of any other buffer are stale.
+  std::erase_if(entries_, [&](const Entry& e) { return !e.source.shares_buffer_with(weights); });
+  memory src = wrap(user, weights.raw());
+  memory reordered(want, engine());
+  dnnl::stream stream(engine());
+  dnnl::reorder(src, reordered).execute(stream, src, reordered);
+  stream.wait();
+  entries_.push_back(Entry{weights, want, reordered});
+  return reordered;
+}
+
+}  // namespace minitf::kernels::onednn

@@ -1,0 +1,149 @@
+#pragma once
+// Op definitions: one per op type, the single truth about it (TF's REGISTER_OP
+// in our own words). Builders, the session's planner and importers all read
+// an op's inputs, attributes, traits and shapes from here.
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <minitf/graph/graph.h>
+
+namespace minitf {
+
+using OutputSpecs = std::vector<TensorSpec>;
+
+// The type of an attribute, one per alternative of AttrValue.
+enum class AttrType { kInt, kFloat, kBool, kString, kInts, kStrings, kShape, kType, kTensor };
+// "int", "list(string)", ... as TF's op definitions spell them.
+const char* attr_type_name(AttrType type);
+
+// One declared attribute: name, type, default (none: required) and allowed values.
+struct AttrDef {
+  std::string name;
+  AttrType type = AttrType::kInt;
+  std::optional<AttrValue> default_value;
+  std::vector<AttrValue> allowed;  // empty: any value of the type
+};
+
+// One input or output. An input with `ref` is the variable itself, not its value.
+struct ArgDef {
+  std::string name;
+  std::vector<DType> dtypes;  // allowed dtypes; empty: any
+  bool ref = false;
+  std::string number_attr;  // when set, a list of this many tensors (an int attribute)
+};
+
+// What a shape function sees of one op.
+struct InferenceContext {
+  const std::string& op_name;
+  const std::string& type;
+  const OutputSpecs& inputs;
+  const AttrMap& attrs;  // complete: create_op fills in defaults
+
+  // "'foo/add' (op: 'AddV2')", the way errors name an op.
+  std::string what() const { return "'" + op_name + "' (op: '" + type + "')"; }
+  // "[1,4,4,2], [3,3,2,2]", for error messages.
+  std::string input_shapes() const;
+  const Shape& shape(size_t input) const { return inputs[input].second; }
+  template <class T>
+  const T& attr(const std::string& key) const {
+    auto it = attrs.find(key);
+    if (it == attrs.end() || !std::holds_alternative<T>(it->second)) {
+      throw ValueError("Op " + what() + " is missing attribute '" + key + "'");
+    }
+    return std::get<T>(it->second);
+  }
+};
+
+// Output dtypes and shapes from input specs and attributes; throws ValueError
+// (UnimplementedError for valid TF that minitf does not compute) naming the op.
+using ShapeFn = std::function<OutputSpecs(const InferenceContext&)>;
+
+// The definition of one op type. Written as a chain:
+//   OpDef("BiasAdd").input("value", {float32}).input("bias", {float32}).output("output")
+//       .attr("data_format", std::string("NHWC"), {std::string("NHWC"), std::string("NCHW")})
+//       .shape_fn(bias_add_shape)
+struct OpDef {
+  explicit OpDef(std::string type_name) : type(std::move(type_name)) {}
+
+  std::string type;
+  std::vector<ArgDef> inputs;
+  std::vector<ArgDef> outputs;
+  std::vector<AttrDef> attrs;
+  ShapeFn shape;
+  // Traits the planner reads; none of them names a kernel.
+  bool stateful = false;         // results differ between runs with equal inputs (random ops, variables)
+  bool variable = false;         // output 0 is a variable the session holds (VariableV2)
+  bool constant_output = false;  // the same buffer, unchanged, on every run until an assign or restore
+  bool elementwise = false;      // each output element depends on the same element of each input
+  bool commutative = false;      // binary, and the two inputs may be swapped
+  std::vector<std::pair<int, int>> forwards;  // (output i, input j): output i is input j's buffer
+
+  OpDef&& input(std::string name, std::vector<DType> dtypes = {}) &&;
+  // A reference input: the op reads or writes the variable itself (Assign's `ref`).
+  OpDef&& ref_input(std::string name) &&;
+  // A list of inputs, as many as the int attribute `number_attr` says (declare that attribute too).
+  OpDef&& input_list(std::string name, std::string number_attr, std::vector<DType> dtypes = {}) &&;
+  OpDef&& output(std::string name) &&;
+  // A required attribute of `type`; `allowed` empty means any value.
+  OpDef&& attr(std::string name, AttrType type, std::vector<AttrValue> allowed = {}) &&;
+  // An optional attribute: its type is the default's; `allowed` empty means any value.
+  OpDef&& attr(std::string name, AttrValue default_value, std::vector<AttrValue> allowed = {}) &&;
+  OpDef&& shape_fn(ShapeFn fn) &&;
+  OpDef&& set_stateful() &&;
+  OpDef&& set_variable() &&;
+  OpDef&& set_constant_output() &&;
+  OpDef&& set_elementwise() &&;
+  OpDef&& set_commutative() &&;
+  OpDef&& set_forwards(int output, int input) &&;
+
+  const AttrDef* find_attr(const std::string& name) const;
+  // The input that output `i` forwards, or -1.
+  int forwarded_input(int output) const;
+};
+
+// A chain a plan may run as one op: `root`, then optionally a bias-like op
+// that adds a [C] vector along the last dimension (BiasAdd, or Add/AddV2 of
+// a rank-1 tensor), then optionally an activation. The planner replaces the
+// chain by an op of type `fused` with the root's attributes plus
+// `fused_ops` (TF's spelling: {"BiasAdd", "Relu"}) and `num_args`, whose
+// inputs are the root's inputs followed by the bias.
+struct FusionRule {
+  std::string root;
+  std::string fused;
+  std::vector<std::string> bias_ops;
+  std::vector<std::string> activations;
+};
+
+// Adds an op definition; AlreadyExistsError when the type is taken, ValueError
+// when the definition is incomplete (no shape function, a bad default).
+// Thread-safe; definitions are never removed.
+void register_op(OpDef def);
+// Adds a rewrite rule; the root and fused types must be registered.
+void register_fusion(FusionRule rule);
+
+// The definition of `type`; NotFoundError-like ValueError when minitf has no such op.
+const OpDef& op_def(const std::string& type);
+// Null when `type` is not registered.
+const OpDef* find_op_def(const std::string& type);
+// Every registered op type, sorted.
+std::vector<std::string> registered_op_types();
+std::vector<FusionRule> fusion_rules();
+
+// Checks `attrs` against `def` (unknown names, types, allowed values) and fills
+// in defaults; ValueError naming the op otherwise.
+AttrMap complete_attrs(const OpDef& def, const std::string& op_name, AttrMap attrs);
+// The input arguments of an op of `def` with these attributes, lists expanded (one per input tensor).
+std::vector<const ArgDef*> expand_inputs(const OpDef& def, const AttrMap& attrs);
+// Runs the shape function of `def` on `inputs`, after checking their count and dtypes.
+OutputSpecs infer_shapes(const OpDef& def, const std::string& op_name, const AttrMap& attrs,
+                         const OutputSpecs& inputs);
+
+// Creates an op in `g`: `name` ending in '/' is taken exactly (without the
+// '/'), anything else is made unique under the current name scope.
+Operation create_op(Graph& g, const std::string& type, const std::string& name, std::vector<Output> inputs,
+                    AttrMap attrs = {}, std::vector<Operation> control_inputs = {});
+
+}  // namespace minitf

@@ -1,0 +1,160 @@
+// tf.nn: Conv2D, BiasAdd, Relu, the internal _FusedConv2D the planner
+// rewrites chains into, and their builders.
+#include <minitf/ops/ops.h>
+
+#include "families.h"
+
+namespace minitf {
+namespace {
+
+using shape_fns::require_rank;
+
+// data_format: NHWC is what the CPU kernels compute; NCHW is valid TF but not implemented here.
+void require_nhwc(const InferenceContext& c) {
+  if (c.attr<std::string>("data_format") == "NCHW") {
+    throw UnimplementedError(
+        "Op " + c.what() + " with input shapes: " + c.input_shapes() +
+        ": data_format NCHW is not supported on CPU; only NHWC is (as TF's CPU kernels)");
+  }
+}
+
+Padding padding_of(const InferenceContext& c) {
+  return c.attr<std::string>("padding") == "SAME" ? Padding::Same : Padding::Valid;
+}
+
+OutputSpecs conv2d_shape(const InferenceContext& c) {
+  require_nhwc(c);
+  require_rank(c, 0, 4, "input");
+  require_rank(c, 1, 4, "filter");
+  const Shape& in = c.shape(0);
+  const Shape& f = c.shape(1);
+  const auto& strides = c.attr<std::vector<int64_t>>("strides");
+  if (strides.size() != 4) {
+    throw ValueError("Conv2D " + c.what() + " requires 4 strides {1, sh, sw, 1}, got " +
+                     std::to_string(strides.size()));
+  }
+  if (strides[0] != 1 || strides[3] != 1) {
+    throw ValueError("Conv2D " + c.what() +
+                     ": strides in the batch and depth dimensions must be 1 (strides {1, sh, sw, 1})");
+  }
+  if (in.dim(3) >= 0 && f.dim(2) >= 0 && in.dim(3) != f.dim(2)) {
+    throw ValueError("Dimensions must be equal, but are " + std::to_string(in.dim(3)) + " and " +
+                     std::to_string(f.dim(2)) + " for " + c.what() +
+                     " with input shapes: " + c.input_shapes() + ".");
+  }
+  for (int i = 0; i < 4; ++i) {
+    if (f.dim(i) < 0) {
+      throw ValueError("Conv2D " + c.what() + " needs a filter of known shape, got " + f.to_string());
+    }
+  }
+  const std::string what = c.what() + " with input shapes: " + c.input_shapes();
+  const ConvDim h = conv_dim(in.dim(1), f.dim(0), strides[1], padding_of(c), what);
+  const ConvDim w = conv_dim(in.dim(2), f.dim(1), strides[2], padding_of(c), what);
+  return {{float32, Shape{in.dim(0), h.out, w.out, f.dim(3)}}};
+}
+
+// `bias` of shape [C] against `value` of shape [..., C].
+void check_bias(const InferenceContext& c, const Shape& value, size_t bias_input) {
+  const Shape& bias = c.shape(bias_input);
+  if (value.rank() < 2) {
+    throw ValueError("Shape must be at least rank 2 but is rank " + std::to_string(value.rank()) + " for " +
+                     c.what() + " with input shapes: " + c.input_shapes() + ".");
+  }
+  require_rank(c, bias_input, 1, "bias");
+  const int64_t channels = value.dim(value.rank() - 1);
+  if (channels >= 0 && bias.dim(0) >= 0 && channels != bias.dim(0)) {
+    throw ValueError("Dimensions must be equal, but are " + std::to_string(channels) + " and " +
+                     std::to_string(bias.dim(0)) + " for " + c.what() +
+                     " with input shapes: " + c.input_shapes() + ".");
+  }
+}
+
+OutputSpecs bias_add_shape(const InferenceContext& c) {
+  require_nhwc(c);
+  check_bias(c, c.shape(0), 1);
+  return {c.inputs[0]};
+}
+
+// What the _FusedConv2D kernel computes: an optional BiasAdd, then an optional Relu.
+OutputSpecs fused_conv2d_shape(const InferenceContext& c) {
+  OutputSpecs out = conv2d_shape(c);
+  const auto& fused = c.attr<std::vector<std::string>>("fused_ops");
+  const int64_t num_args = c.attr<int64_t>("num_args");
+  size_t next = 0;
+  const bool bias = next < fused.size() && fused[next] == "BiasAdd";
+  if (bias) ++next;
+  if (next < fused.size() && fused[next] == "Relu") ++next;
+  if (next != fused.size()) {
+    throw UnimplementedError("Op " + c.what() + ": fused_ops " + std::to_string(fused.size()) +
+                             " ops starting at \"" + fused[next] +
+                             "\" are not implemented (minitf fuses [BiasAdd][, Relu])");
+  }
+  if (num_args != (bias ? 1 : 0)) {
+    throw ValueError("Op " + c.what() + " with fused_ops of " + std::to_string(fused.size()) +
+                     " ops needs num_args " + std::to_string(bias ? 1 : 0) + ", got " +
+                     std::to_string(num_args));
+  }
+  if (bias) check_bias(c, out[0].second, 2);
+  return out;
+}
+
+Padding parse_padding(std::string_view padding) {
+  if (padding == "SAME") return Padding::Same;
+  if (padding == "VALID") return Padding::Valid;
+  throw ValueError("Padding must be \"SAME\" or \"VALID\", got \"" + std::string(padding) + "\"");
+}
+
+const std::vector<AttrValue> kPaddings{std::string("SAME"), std::string("VALID")};
+const std::vector<AttrValue> kFormats{std::string("NHWC"), std::string("NCHW")};
+
+}  // namespace
+
+void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
+  add(OpDef("Conv2D")
+          .input("input", {float32})
+          .input("filter", {float32})
+          .output("output")
+          .attr("strides", AttrType::kInts)
+          .attr("padding", AttrType::kString, kPaddings)
+          .attr("data_format", std::string("NHWC"), kFormats)
+          .shape_fn(conv2d_shape));
+  add(OpDef("_FusedConv2D")
+          .input("input", {float32})
+          .input("filter", {float32})
+          .input_list("args", "num_args", {float32})
+          .output("output")
+          .attr("strides", AttrType::kInts)
+          .attr("padding", AttrType::kString, kPaddings)
+          .attr("data_format", std::string("NHWC"), kFormats)
+          .attr("fused_ops", std::vector<std::string>{})
+          .attr("num_args", int64_t{0})
+          .shape_fn(fused_conv2d_shape));
+  add(OpDef("BiasAdd")
+          .input("value", {float32})
+          .input("bias", {float32})
+          .output("output")
+          .attr("data_format", std::string("NHWC"), kFormats)
+          .shape_fn(bias_add_shape));
+  add(OpDef("Relu")
+          .input("features", {float32})
+          .output("activations")
+          .set_elementwise()
+          .shape_fn(shape_fns::same_as_first));
+  add_fusion(FusionRule{"Conv2D", "_FusedConv2D", {"BiasAdd", "Add", "AddV2"}, {"Relu"}});
+}
+
+Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides, Padding padding,
+              const OpName& name) {
+  return make_op("Conv2D", name, "Conv2D", {input, filter},
+                 {{"strides", strides}, {"padding", std::string(padding_name(padding))}});
+}
+Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+              std::string_view padding, const OpName& name) {
+  return conv2d(input, filter, strides, parse_padding(padding), name);
+}
+Output relu(const Output& x, const OpName& name) { return make_op("Relu", name, "Relu", {x}); }
+Output bias_add(const Output& value, const Output& bias, const OpName& name) {
+  return make_op("BiasAdd", name, "BiasAdd", {value, bias});
+}
+
+}  // namespace minitf
