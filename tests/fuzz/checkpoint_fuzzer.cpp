@@ -7,7 +7,7 @@
 #include <cstring>
 #include <span>
 
-#include "../../session/src/safetensors.h"
+#include "../../train/src/safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The file, read as restore reads it: only the ranges the reader asks for.

@@ -10,5 +10,5 @@
 #include <minitf/scope/initializers.h>
 #include <minitf/scope/scopes.h>
 #include <minitf/scope/variable.h>
-#include <minitf/session/saver.h>
 #include <minitf/session/session.h>
+#include <minitf/train/saver.h>

@@ -1,4 +1,4 @@
-#include <minitf/session/saver.h>
+#include <minitf/train/saver.h>
 
 #include <new>
 #include <stdexcept>

@@ -14,9 +14,9 @@
 #include <set>
 #include <thread>
 
-#include "../../session/src/safetensors.h"
-#include "../../session/src/safetensors_io.h"
-#include "../../session/src/saver_testing.h"
+#include "../../train/src/safetensors.h"
+#include "../../train/src/safetensors_io.h"
+#include "../../train/src/saver_testing.h"
 #include "checkpoint_files.h"
 #include "test_util.h"
 
