@@ -1,4 +1,6 @@
-// Builds against minitf with nothing but its one header, then checks a name and a value.
+// Builds against minitf with nothing but its installed headers (the one header
+// users need, and the extension header), then checks a name and a value.
+#include <minitf/extension.h>
 #include <minitf/minitf.h>
 
 #include <iostream>
@@ -17,5 +19,6 @@ int main() {
   sess.run(tf::global_variables_initializer());
   const float value = sess.run(x).scalar<float>();
   std::cout << x.op().name() << " = " << value << "\n";
-  return x.op().name() == "foo/add" && v.name() == "foo/v:0" && value == 1.5f ? 0 : 1;
+  const bool extensible = tf::find_op_def("Conv2D") != nullptr && tf::kernels::kernel_registry().has("Conv2D");
+  return x.op().name() == "foo/add" && v.name() == "foo/v:0" && value == 1.5f && extensible ? 0 : 1;
 }
