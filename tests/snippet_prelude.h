@@ -2,12 +2,15 @@
 // What every doc snippet may assume: minitf as `tf`, <iostream>, and
 // assert() that reports through Catch2 (and is never compiled out).
 #include <cassert>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <minitf/extension.h>  // before any snippet: a snippet's own #include then adds nothing
 
 #include "test_util.h"
 

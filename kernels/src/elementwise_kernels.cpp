@@ -78,6 +78,11 @@ void add(const OpKernel& k, KernelContext& ctx) {
 
 void relu(const OpKernel&, KernelContext& ctx) { relu_into(ctx, ctx.input(0), ctx.allocate_output(0)); }
 
+// As TF's functor: NaN stays NaN.
+void relu6(const OpKernel&, KernelContext& ctx) {
+  evaluate(ctx, flat(ctx.allocate_output(0)), flat(ctx.input(0)).cwiseMax(0.f).cwiseMin(6.f));
+}
+
 void bias_add(const OpKernel&, KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   const int64_t c = ctx.input(1).num_elements();
@@ -95,6 +100,7 @@ void bias_add(const OpKernel&, KernelContext& ctx) {
 
 void register_elementwise_kernels(KernelRegistry& r) {
   r.add("Relu", simple_kernel(relu));
+  r.add("Relu6", simple_kernel(relu6));
   r.add("Add", simple_kernel(add));
   r.add("AddV2", simple_kernel(add));
   r.add("BiasAdd", simple_kernel(bias_add));

@@ -140,6 +140,11 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
           .output("activations")
           .set_elementwise()
           .shape_fn(shape_fns::same_as_first));
+  add(OpDef("Relu6")
+          .input("features", {float32})
+          .output("activations")
+          .set_elementwise()
+          .shape_fn(shape_fns::same_as_first));
   add_fusion(FusionRule{"Conv2D", "_FusedConv2D", {"BiasAdd", "Add", "AddV2"}, {"Relu"}});
 }
 
@@ -153,6 +158,7 @@ Output conv2d(const Output& input, const Output& filter, const std::vector<int64
   return conv2d(input, filter, strides, parse_padding(padding), name);
 }
 Output relu(const Output& x, const OpName& name) { return make_op("Relu", name, "Relu", {x}); }
+Output nn::relu6(const Output& x, const OpName& name) { return make_op("Relu6", name, "Relu6", {x}); }
 Output bias_add(const Output& value, const Output& bias, const OpName& name) {
   return make_op("BiasAdd", name, "BiasAdd", {value, bias});
 }

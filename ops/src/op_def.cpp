@@ -320,7 +320,7 @@ OutputSpecs infer_shapes(const OpDef& def, const std::string& op_name, const Att
   return outs;
 }
 
-Operation create_op(Graph& g, const std::string& type, const std::string& name, std::vector<Output> inputs,
+Operation create_op(Graph g, const std::string& type, const std::string& name, std::vector<Output> inputs,
                     AttrMap attrs, std::vector<Operation> control_inputs) {
   const OpDef& def = op_def(type);
   std::string full = !name.empty() && name.back() == '/' ? name.substr(0, name.size() - 1)

@@ -10,11 +10,12 @@ namespace {
 // Scale: y = x * factor, with a required float attribute. Registered once per process.
 void register_scale_once() {
   static const bool done = [] {
-    tf::register_op(tf::OpDef("TestScale")
-                        .input("x", {tf::float32})
-                        .output("y")
-                        .attr("factor", tf::AttrType::kFloat)
-                        .shape_fn([](const tf::InferenceContext& c) { return tf::OutputSpecs{c.inputs[0]}; }));
+    tf::register_op(
+        tf::OpDef("TestScale")
+            .input("x", {tf::float32})
+            .output("y")
+            .attr("factor", tf::AttrType::kFloat)
+            .shape_fn([](const tf::InferenceContext& c) { return tf::OutputSpecs{c.inputs[0]}; }));
     tf::kernels::register_kernel("TestScale", [](const tf::kernels::NodeInfo& node) {
       struct Scale final : tf::kernels::OpKernel {
         explicit Scale(const tf::kernels::NodeInfo& n) : OpKernel(n), factor(n.attr<float>("factor")) {}
@@ -76,12 +77,12 @@ TEST_CASE("an outside op's definition checks attributes and dtypes when the op i
 
 TEST_CASE("registrations that would be ambiguous or incomplete are refused") {
   register_scale_once();
-  REQUIRE_THROWS_MATCHES(
-      tf::register_op(tf::OpDef("TestScale").shape_fn([](const tf::InferenceContext&) { return tf::OutputSpecs{}; })),
-      tf::AlreadyExistsError, Has("Op type 'TestScale' is already registered"));
-  REQUIRE_THROWS_MATCHES(tf::register_op(tf::OpDef("Conv2D").shape_fn([](const tf::InferenceContext&) {
+  REQUIRE_THROWS_MATCHES(tf::register_op(tf::OpDef("TestScale").shape_fn([](const tf::InferenceContext&) {
                            return tf::OutputSpecs{};
                          })),
+                         tf::AlreadyExistsError, Has("Op type 'TestScale' is already registered"));
+  REQUIRE_THROWS_MATCHES(tf::register_op(tf::OpDef("Conv2D").shape_fn(
+                             [](const tf::InferenceContext&) { return tf::OutputSpecs{}; })),
                          tf::AlreadyExistsError, Has("'Conv2D' is already registered"));
   REQUIRE_THROWS_MATCHES(tf::register_op(tf::OpDef("TestNoShape").output("y")), tf::ValueError,
                          Has("Op definition 'TestNoShape' has no shape function"));
@@ -95,9 +96,10 @@ TEST_CASE("registrations that would be ambiguous or incomplete are refused") {
 
 TEST_CASE("an op without a kernel fails when a session plans it, naming the op") {
   static const bool registered = [] {
-    tf::register_op(tf::OpDef("TestNoKernel").input("x").output("y").shape_fn([](const tf::InferenceContext& c) {
-      return tf::OutputSpecs{c.inputs[0]};
-    }));
+    tf::register_op(
+        tf::OpDef("TestNoKernel").input("x").output("y").shape_fn([](const tf::InferenceContext& c) {
+          return tf::OutputSpecs{c.inputs[0]};
+        }));
     return true;
   }();
   (void)registered;

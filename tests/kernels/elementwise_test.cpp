@@ -66,6 +66,28 @@ TEST_CASE("Add of run-time shapes that do not broadcast is an InvalidArgumentErr
   CHECK(ok.data<float>()[2] == 3.f);
 }
 
+TEST_CASE("Relu6 matches a naive loop, NaN included") {
+  std::mt19937 rng(17);
+  FreshGraph f;
+  auto x = tf::placeholder(tf::float32, {3, 5, 7, 11});
+  auto y = tf::nn::relu6(x);
+  tf::Session sess(f.g);
+  auto xv = random_tensor(x.shape(), rng, -4.f, 10.f);
+  xv.data<float>()[7] = std::numeric_limits<float>::quiet_NaN();
+  auto got = sess.run(y, {{x, xv}});
+  for (int64_t i = 0; i < xv.num_elements(); ++i) {
+    const double v = xv.data<float>()[i];
+    const double want = std::min(std::max(v, 0.0), 6.0);
+    if (std::isnan(v)) {
+      REQUIRE(std::isnan(got.data<float>()[i]));
+    } else {
+      REQUIRE(got.data<float>()[i] == static_cast<float>(want));
+    }
+  }
+  CHECK(y.op().type() == "Relu6");
+  CHECK(y.op().name() == "Relu6");
+}
+
 TEST_CASE("Relu and BiasAdd match naive loops") {
   std::mt19937 rng(13);
   FreshGraph f;

@@ -80,6 +80,10 @@ std::vector<Case> cases() {
                  auto x = tf::placeholder(tf::float32, {4, 9}, "x");
                  return Built{{x}, {tf::relu(x)}};
                }});
+  c.push_back({"Relu6", [] {
+                 auto x = tf::placeholder(tf::float32, {4, 9}, "x");
+                 return Built{{x}, {tf::nn::relu6(x), tf::nn::relu6(x + 5.5f)}};
+               }});
   c.push_back({"BiasAdd", [] {
                  auto x = tf::placeholder(tf::float32, {2, 5, 3}, "x");
                  auto b = var("b", {3});

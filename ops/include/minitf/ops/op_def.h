@@ -141,9 +141,10 @@ std::vector<const ArgDef*> expand_inputs(const OpDef& def, const AttrMap& attrs)
 OutputSpecs infer_shapes(const OpDef& def, const std::string& op_name, const AttrMap& attrs,
                          const OutputSpecs& inputs);
 
-// Creates an op in `g`: `name` ending in '/' is taken exactly (without the
+// Creates an op in `g` (a handle: tf::get_default_graph() will do): `name` ending in '/' is taken exactly
+// (without the
 // '/'), anything else is made unique under the current name scope.
-Operation create_op(Graph& g, const std::string& type, const std::string& name, std::vector<Output> inputs,
+Operation create_op(Graph g, const std::string& type, const std::string& name, std::vector<Output> inputs,
                     AttrMap attrs = {}, std::vector<Operation> control_inputs = {});
 
 }  // namespace minitf

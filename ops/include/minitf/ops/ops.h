@@ -59,6 +59,15 @@ Operation variable_v2(const Shape& shape, DType dtype, const OpName& name = {});
 Output assign(const Output& ref, const Output& value, const OpName& name = {});
 }  // namespace raw_ops
 
+// tf.nn: the ops above that TF keeps there, and more.
+namespace nn {
+using minitf::bias_add;
+using minitf::conv2d;
+using minitf::relu;
+// min(max(x, 0), 6)
+Output relu6(const Output& x, const OpName& name = {});
+}  // namespace nn
+
 // TF's (seed, seed2) for an op: graph seed and op seed, (0, 0) when random.
 std::pair<int64_t, int64_t> get_seed(Graph& g, std::optional<int64_t> op_seed);
 
