@@ -35,7 +35,7 @@ Initializer constant_initializer(float value) {
       const int32_t v = exact_int32(value, "constant_initializer(" + number(value) + ") for int32");
       for (int32_t& x : t.data<int32_t>()) x = v;
     }
-    return constant(t, "Const");
+    return constant(t);
   });
 }
 

@@ -91,7 +91,7 @@ class Rewriter {
     if (auto next = sole_consumer(out); next && listed(rule.bias_ops, *next)) {
       if (Output bias = bias_operand(*next, out); !bias.empty()) {
         inputs.push_back(bias);
-        fused_ops.emplace_back("BiasAdd");
+        fused_ops.push_back(rule.bias_name);
         chain.push_back(*next);
         out = next->output(0);
       }

@@ -115,6 +115,7 @@ struct FusionRule {
   std::string fused;
   std::vector<std::string> bias_ops;
   std::vector<std::string> activations;
+  std::string bias_name = "BiasAdd";  // how fused_ops names the bias stage
 };
 
 // Adds an op definition; AlreadyExistsError when the type is taken, ValueError

@@ -20,10 +20,12 @@ enum class Branches {
 struct SessionOptions {
   // Threads for oneDNN and Eigen; 0 means every core.
   int num_threads = 0;
-  // Fuse Conv2D + bias + Relu into one oneDNN primitive.
+  // Apply the fusion table of the op definitions when planning: Conv2D + bias
+  // + Relu runs as one _FusedConv2D (one oneDNN primitive).
   bool fuse_conv = true;
-  // Keep intermediate tensors in a per-plan arena planned by liveness, so a
-  // steady-state run allocates no tensor buffers (false: allocate each time).
+  // Keep intermediate tensors in an arena planned by liveness from the op
+  // definitions' shapes before the first run, so no run allocates tensor
+  // buffers for them (false: allocate each time, free at last use).
   bool use_arena = true;
   Branches branches = Branches::Auto;
   // Memory idle run states may keep for later runs (their arenas and fetch
