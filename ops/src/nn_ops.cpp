@@ -145,6 +145,19 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
           .output("activations")
           .set_elementwise()
           .shape_fn(shape_fns::same_as_first));
+  for (const char* type : {"Elu", "Selu", "Softplus"}) {
+    add(OpDef(type)
+            .input("features", {float32})
+            .output("activations")
+            .set_elementwise()
+            .shape_fn(shape_fns::same_as_first));
+  }
+  add(OpDef("LeakyRelu")
+          .input("features", {float32})
+          .output("activations")
+          .attr("alpha", 0.2f)
+          .set_elementwise()
+          .shape_fn(shape_fns::same_as_first));
   add_fusion(FusionRule{"Conv2D", "_FusedConv2D", {"BiasAdd", "Add", "AddV2"}, {"Relu"}});
 }
 
@@ -159,6 +172,14 @@ Output conv2d(const Output& input, const Output& filter, const std::vector<int64
 }
 Output relu(const Output& x, const OpName& name) { return make_op("Relu", name, "Relu", {x}); }
 Output nn::relu6(const Output& x, const OpName& name) { return make_op("Relu6", name, "Relu6", {x}); }
+Output nn::leaky_relu(const Output& x, float alpha, const OpName& name) {
+  return make_op("LeakyRelu", name, "LeakyRelu", {x}, {{"alpha", alpha}});
+}
+Output nn::elu(const Output& x, const OpName& name) { return make_op("Elu", name, "Elu", {x}); }
+Output nn::selu(const Output& x, const OpName& name) { return make_op("Selu", name, "Selu", {x}); }
+Output nn::softplus(const Output& x, const OpName& name) {
+  return make_op("Softplus", name, "Softplus", {x});
+}
 Output bias_add(const Output& value, const Output& bias, const OpName& name) {
   return make_op("BiasAdd", name, "BiasAdd", {value, bias});
 }

@@ -84,6 +84,32 @@ std::vector<Case> cases() {
                  auto x = tf::placeholder(tf::float32, {4, 9}, "x");
                  return Built{{x}, {tf::nn::relu6(x), tf::nn::relu6(x + 5.5f)}};
                }});
+  c.push_back({"binary math, broadcasting and scalar operands", [] {
+                 auto x = tf::placeholder(tf::float32, {3, 1, 5}, "x");
+                 auto y = tf::placeholder(tf::float32, {4, 5}, "y");
+                 auto pos = tf::abs(y) + 0.5f;
+                 return Built{
+                     {x, y},
+                     {x - y, x * y, x / pos, tf::maximum(x, y), tf::minimum(y, x),
+                      tf::squared_difference(x, y), tf::pow(pos, x), tf::subtract(y, 1.f - y),
+                      tf::multiply(x, 3.f * x), tf::divide(2.f / pos, pos / 4.f), x - 1.5f, -x * 2.f}};
+               }});
+  c.push_back({"unary math", [] {
+                 auto x = tf::placeholder(tf::float32, {6, 7}, "x");
+                 auto pos = tf::abs(x) + 0.25f;
+                 return Built{{x},
+                              {-x, tf::negative(x), tf::square(x), tf::sqrt(pos), tf::rsqrt(pos), tf::exp(x),
+                               tf::log(pos), tf::sigmoid(x), tf::tanh(x)}};
+               }});
+  c.push_back({"activations (LeakyRelu, Elu, Selu, Softplus)",
+               [] {
+                 auto x = tf::placeholder(tf::float32, {5, 8}, "x");
+                 auto wide = x * 20.f;  // reaches Softplus's large and small branches
+                 return Built{{x},
+                              {tf::nn::leaky_relu(x), tf::nn::leaky_relu(x, 1.5f), tf::nn::elu(x),
+                               tf::nn::selu(x), tf::nn::softplus(x), tf::nn::softplus(wide)}};
+               },
+               false, true});
   c.push_back({"BiasAdd", [] {
                  auto x = tf::placeholder(tf::float32, {2, 5, 3}, "x");
                  auto b = var("b", {3});

@@ -46,10 +46,43 @@ Operation no_op(const OpName& name = {}, std::vector<Operation> control_inputs =
 // tf.group: a NoOp that runs every one of `ops`.
 Operation group(std::vector<Operation> ops, const OpName& name = {});
 
-// `a + b` (op type AddV2, named "add"; a float becomes a Const "add/x" or "add/y").
+// Broadcasting binary ops (NumPy rules), float32.
+Output subtract(const Output& a, const Output& b, const OpName& name = {});  // Sub
+Output multiply(const Output& a, const Output& b, const OpName& name = {});  // Mul
+Output divide(const Output& a, const Output& b, const OpName& name = {});    // RealDiv, named "truediv"
+Output maximum(const Output& a, const Output& b, const OpName& name = {});
+Output minimum(const Output& a, const Output& b, const OpName& name = {});
+Output squared_difference(const Output& a, const Output& b, const OpName& name = {});
+Output pow(const Output& a, const Output& b, const OpName& name = {});
+
+// Unary math, float32.
+Output negative(const Output& x, const OpName& name = {});  // Neg
+Output abs(const Output& x, const OpName& name = {});
+Output square(const Output& x, const OpName& name = {});
+Output sqrt(const Output& x, const OpName& name = {});
+Output rsqrt(const Output& x, const OpName& name = {});
+Output exp(const Output& x, const OpName& name = {});
+Output log(const Output& x, const OpName& name = {});
+Output sigmoid(const Output& x, const OpName& name = {});
+Output tanh(const Output& x, const OpName& name = {});
+
+// Operators, named as TF names them: `a + b` is AddV2 "add", `a - b` Sub
+// "sub", `a * b` Mul "mul", `a / b` RealDiv "truediv", `-a` Neg "Neg". A float
+// operand becomes a Const inside the op's name scope ("sub/y", or "sub/x"
+// when it comes first).
 Output operator+(const Output& a, const Output& b);
 Output operator+(float a, const Output& b);
 Output operator+(const Output& a, float b);
+Output operator-(const Output& a, const Output& b);
+Output operator-(float a, const Output& b);
+Output operator-(const Output& a, float b);
+Output operator*(const Output& a, const Output& b);
+Output operator*(float a, const Output& b);
+Output operator*(const Output& a, float b);
+Output operator/(const Output& a, const Output& b);
+Output operator/(float a, const Output& b);
+Output operator/(const Output& a, float b);
+Output operator-(const Output& x);
 
 // The ops under tf.Variable and get_variable (TF's tf.raw_ops): a VariableV2
 // and an Assign of `value` to the variable whose VariableV2 output is `ref`.
@@ -66,6 +99,16 @@ using minitf::conv2d;
 using minitf::relu;
 // min(max(x, 0), 6)
 Output relu6(const Output& x, const OpName& name = {});
+// x for x > 0, alpha * x otherwise
+Output leaky_relu(const Output& x, float alpha = 0.2f, const OpName& name = {});
+// x for x >= 0, exp(x) - 1 otherwise
+Output elu(const Output& x, const OpName& name = {});
+// scale * elu with TF's (alpha, scale) of the self-normalizing paper
+Output selu(const Output& x, const OpName& name = {});
+// log(exp(x) + 1), computed as TF does for large and small x
+Output softplus(const Output& x, const OpName& name = {});
+using minitf::sigmoid;
+using minitf::tanh;
 }  // namespace nn
 
 // TF's (seed, seed2) for an op: graph seed and op seed, (0, 0) when random.
