@@ -1,24 +1,6 @@
 // Relu, Add/AddV2 with broadcasting, and BiasAdd against naive loops.
 #include "reference.h"
 
-namespace {
-
-// The flat index into `shape` of the broadcast position `index` of `out`.
-int64_t source_index(const tf::Shape& shape, const tf::Shape& out, int64_t index) {
-  int64_t src = 0, stride = 1;
-  for (int d = out.rank() - 1, s = shape.rank() - 1; d >= 0; --d, --s) {
-    const int64_t coord = index % out.dim(d);
-    index /= out.dim(d);
-    if (s >= 0) {
-      if (shape.dim(s) != 1) src += coord * stride;
-      stride *= shape.dim(s);
-    }
-  }
-  return src;
-}
-
-}  // namespace
-
 TEST_CASE("Add and AddV2 broadcast like NumPy, over mismatched ranks") {
   std::mt19937 rng(11);
   const std::vector<std::pair<tf::Shape, tf::Shape>> table = {

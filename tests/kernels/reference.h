@@ -13,6 +13,20 @@ inline tf::Tensor random_tensor(const tf::Shape& shape, std::mt19937& rng, float
   return t;
 }
 
+// The flat index into `shape` of the broadcast position `index` of `out` (NumPy rules).
+inline int64_t source_index(const tf::Shape& shape, const tf::Shape& out, int64_t index) {
+  int64_t src = 0, stride = 1;
+  for (int d = out.rank() - 1, s = shape.rank() - 1; d >= 0; --d, --s) {
+    const int64_t coord = index % out.dim(d);
+    index /= out.dim(d);
+    if (s >= 0) {
+      if (shape.dim(s) != 1) src += coord * stride;
+      stride *= shape.dim(s);
+    }
+  }
+  return src;
+}
+
 // A reference value with the sum of |terms| that bounds its rounding error.
 struct RefValue {
   double value = 0;
