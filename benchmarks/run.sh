@@ -22,7 +22,8 @@ else
   date -u +%Y-%m-%d > "$out/date"
 fi
 
-versions=$(dpkg-query -W -f='${Package} ${Version}\n' libdnnl-dev libeigen3-dev libtorch-dev libbenchmark-dev g++ 2>/dev/null | sed 's/^/    /')
+# dpkg-query fails when a package (libtorch-dev) is missing; list the ones present.
+versions=$( (dpkg-query -W -f='${Package} ${Version}\n' libdnnl-dev libeigen3-dev libtorch-dev libbenchmark-dev g++ 2>/dev/null || true) | sed 's/^/    /')
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
 flags=$(grep -m1 '^flags' /proc/cpuinfo | grep -o -E 'avx512f|avx2|fma' | sort -u | tr '\n' ' ')
 {

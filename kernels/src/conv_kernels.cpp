@@ -46,18 +46,20 @@ class ConvKernel final : public OpKernel {
     const Tensor& w = ctx.input(1);
     Tensor& out = ctx.allocate_output(0);
     if (out.num_elements() == 0) return;
-    onednn::guarded(
-        what() + " with input shapes " + x.shape().to_string() + ", " + w.shape().to_string(), [&] {
-          // oneDNN fixes a primitive's thread count when it is created, so the
-          // primitive is made (and cached) for the threads this call may use.
-          onednn::set_team_size(ctx.num_threads);
-          const std::shared_ptr<Primitive> p = primitive(x.shape(), w.shape(), ctx.num_threads, ctx.device);
-          std::unordered_map<int, memory> args{{DNNL_ARG_SRC, onednn::wrap(p->src_md, x.raw())},
-                                               {DNNL_ARG_WEIGHTS, weights_for(*p, w)},
-                                               {DNNL_ARG_DST, onednn::wrap(p->dst_md, out.raw())}};
-          if (with_bias_) args.emplace(DNNL_ARG_BIAS, onednn::wrap(p->bias_md, ctx.input(2).raw()));
-          onednn::execute(p->prim, p->pd, args);
-        });
+    const auto describe = [&] {
+      return what() + " with input shapes " + x.shape().to_string() + ", " + w.shape().to_string();
+    };
+    onednn::guarded(describe, [&] {
+      // oneDNN fixes a primitive's thread count when it is created, so the
+      // primitive is made (and cached) for the threads this call may use.
+      onednn::set_team_size(ctx.num_threads);
+      const std::shared_ptr<Primitive> p = primitive(x.shape(), w.shape(), ctx.num_threads, ctx.device);
+      std::unordered_map<int, memory> args{{DNNL_ARG_SRC, onednn::wrap(p->src_md, x.raw())},
+                                           {DNNL_ARG_WEIGHTS, weights_for(*p, w)},
+                                           {DNNL_ARG_DST, onednn::wrap(p->dst_md, out.raw())}};
+      if (with_bias_) args.emplace(DNNL_ARG_BIAS, onednn::wrap(p->bias_md, ctx.input(2).raw()));
+      onednn::execute(p->prim, p->pd, args);
+    });
     if (with_relu_) relu_into(ctx, out, out);
   }
 
@@ -77,7 +79,10 @@ class ConvKernel final : public OpKernel {
   }
 
   Primitive make(const Shape& xs, const Shape& ws, int threads) const {
-    return onednn::guarded(what() + " with input shapes " + xs.to_string() + ", " + ws.to_string(), [&] {
+    const auto describe = [&] {
+      return what() + " with input shapes " + xs.to_string() + ", " + ws.to_string();
+    };
+    return onednn::guarded(describe, [&] {
       onednn::set_team_size(threads);
       const ConvDim h = conv_dim(xs.dim(1), ws.dim(0), stride_h_, padding_, what());
       const ConvDim w = conv_dim(xs.dim(2), ws.dim(1), stride_w_, padding_, what());

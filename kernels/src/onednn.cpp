@@ -89,4 +89,59 @@ memory WeightCache::get(const Tensor& weights, const memory::desc& user, const m
   return reordered;
 }
 
+std::shared_ptr<PrimitiveKernel::Made> PrimitiveKernel::get(const std::vector<Shape>& inputs, int threads,
+                                                            const CpuDevice& device) {
+  std::vector<int64_t> key;
+  for (const Shape& s : inputs) {
+    key.push_back(s.rank());
+    key.insert(key.end(), s.dims().begin(), s.dims().end());
+  }
+  key.push_back(threads);
+  return cache_.get(key, device.max_conv_primitives(), [&] {
+    set_team_size(threads);  // oneDNN fixes a primitive's thread count when it is created
+    dnnl::primitive_desc pd = describe(inputs);
+    return Made{pd, dnnl::primitive(pd)};
+  });
+}
+
+namespace {
+std::string shapes_of(const std::vector<Shape>& shapes) {
+  std::string s;
+  for (const Shape& x : shapes) s += (s.empty() ? "" : ", ") + x.to_string();
+  return s;
+}
+}  // namespace
+
+void PrimitiveKernel::prepare(const PrepareContext& ctx) {
+  std::vector<Shape> inputs;
+  for (const TensorSpec& in : ctx.inputs) {
+    if (!in.second.fully_defined()) return;
+    inputs.push_back(in.second);
+  }
+  for (const TensorSpec& out : ctx.outputs) {
+    if (!out.second.fully_defined() || out.second.num_elements() == 0) return;
+  }
+  guarded([&] { return what() + " with input shapes " + shapes_of(inputs); },
+          [&] {
+            for (int threads : ctx.thread_counts) get(inputs, threads, ctx.device);
+          });
+}
+
+void PrimitiveKernel::compute(KernelContext& ctx) {
+  for (size_t i = 0; i < ctx.outputs.size(); ++i) {
+    if (ctx.allocate_output(i).num_elements() == 0) return;
+  }
+  std::vector<Shape> inputs;
+  inputs.reserve(ctx.inputs.size());
+  for (const Tensor* in : ctx.inputs) inputs.push_back(in->shape());
+  guarded([&] { return what() + " with input shapes " + shapes_of(inputs); },
+          [&] {
+            set_team_size(ctx.num_threads);
+            const std::shared_ptr<Made> made = get(inputs, ctx.num_threads, ctx.device);
+            std::unordered_map<int, memory> args;
+            bind(made->pd, ctx, args);
+            execute(made->prim, made->pd, args);
+          });
+}
+
 }  // namespace minitf::kernels::onednn

@@ -39,13 +39,14 @@ void set_team_size(int threads);
 // Attributes every minitf primitive uses (a user-provided scratchpad).
 dnnl::primitive_attr default_attr();
 
-// Runs `f`; a dnnl::error becomes InvalidArgumentError naming the op and shapes.
-template <class F>
-auto guarded(const std::string& what, F&& f) -> decltype(f()) {
+// Runs `f`; a dnnl::error becomes InvalidArgumentError naming the op and
+// shapes, as `describe()` gives them (called only on error: runs pay nothing).
+template <class Describe, class F>
+auto guarded(Describe describe, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const dnnl::error& e) {
-    throw InvalidArgumentError("oneDNN failed in " + what + ": " + e.what());
+    throw InvalidArgumentError("oneDNN failed in " + describe() + ": " + e.what());
   }
 }
 
@@ -102,6 +103,33 @@ class WeightCache {
   };
   std::mutex mu_;
   std::vector<Entry> entries_;
+};
+
+// A kernel that runs one oneDNN primitive made from its input shapes (pooling,
+// softmax, matmul, ...): what a kernel writes is the primitive descriptor for
+// given input shapes and how its arguments bind; primitives are made when the
+// plan is prepared, one per input shapes and thread count, and found in the
+// cache when the kernel runs.
+class PrimitiveKernel : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void prepare(const PrepareContext& ctx) override;
+  void compute(KernelContext& ctx) override;
+
+ protected:
+  // The primitive descriptor for inputs of these shapes (the plan has checked them).
+  virtual dnnl::primitive_desc describe(const std::vector<Shape>& inputs) const = 0;
+  // Binds inputs and outputs to the primitive's arguments.
+  virtual void bind(const dnnl::primitive_desc& pd, const KernelContext& ctx,
+                    std::unordered_map<int, memory>& args) const = 0;
+
+ private:
+  struct Made {
+    dnnl::primitive_desc pd;
+    dnnl::primitive prim;
+  };
+  std::shared_ptr<Made> get(const std::vector<Shape>& inputs, int threads, const CpuDevice& device);
+  PrimitiveCache<Made> cache_;
 };
 
 }  // namespace minitf::kernels::onednn

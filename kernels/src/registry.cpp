@@ -54,6 +54,8 @@ KernelRegistry& kernel_registry() {
     register_random_kernels(*r);
     register_elementwise_kernels(*r);
     register_conv_kernels(*r);
+    register_nn_kernels(*r);
+    register_math_kernels(*r);
     return r;
   }();
   return *registry;

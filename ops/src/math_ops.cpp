@@ -1,4 +1,4 @@
-// Math: the broadcasting binary ops (Add, AddV2, Sub, Mul, RealDiv, Maximum,
+// Math: MatMul, the broadcasting binary ops (Add, AddV2, Sub, Mul, RealDiv, Maximum,
 // Minimum, SquaredDifference, Pow), the unary ones (Neg, Abs, Square, Sqrt,
 // Rsqrt, Exp, Log, Sigmoid, Tanh), operators, and their builders.
 #include <minitf/ops/ops.h>
@@ -27,9 +27,31 @@ Output binary_with_scalar(const std::string& type, const std::string& scope_name
       .output(0);
 }
 
+OutputSpecs matmul_shape(const InferenceContext& c) {
+  shape_fns::require_rank(c, 0, 2, "a");
+  shape_fns::require_rank(c, 1, 2, "b");
+  const bool ta = c.attr<bool>("transpose_a"), tb = c.attr<bool>("transpose_b");
+  const Shape& a = c.shape(0);
+  const Shape& b = c.shape(1);
+  const int64_t ka = a.dim(ta ? 0 : 1), kb = b.dim(tb ? 1 : 0);
+  if (ka >= 0 && kb >= 0 && ka != kb) {
+    throw ValueError("Dimensions must be equal, but are " + std::to_string(ka) + " and " +
+                     std::to_string(kb) + " for " + c.what() + " with input shapes: " + c.input_shapes() +
+                     ".");
+  }
+  return {{float32, Shape{a.dim(ta ? 1 : 0), b.dim(tb ? 0 : 1)}}};
+}
+
 }  // namespace
 
 void register_math_ops(const AddOp& add) {
+  add(OpDef("MatMul")
+          .input("a", {float32})
+          .input("b", {float32})
+          .output("product")
+          .attr("transpose_a", false)
+          .attr("transpose_b", false)
+          .shape_fn(matmul_shape));
   struct Binary {
     const char* type;
     bool commutative;
@@ -74,6 +96,11 @@ Output squared_difference(const Output& a, const Output& b, const OpName& name) 
 }
 Output pow(const Output& a, const Output& b, const OpName& name) {
   return make_op("Pow", name, "Pow", {a, b});
+}
+
+Output matmul(const Output& a, const Output& b, bool transpose_a, bool transpose_b, const OpName& name) {
+  return make_op("MatMul", name, "MatMul", {a, b},
+                 {{"transpose_a", transpose_a}, {"transpose_b", transpose_b}});
 }
 
 Output negative(const Output& x, const OpName& name) { return make_op("Neg", name, "Neg", {x}); }

@@ -98,6 +98,42 @@ OutputSpecs fused_conv2d_shape(const InferenceContext& c) {
   return out;
 }
 
+// MaxPool and AvgPool: NHWC, a window over height and width only.
+OutputSpecs pool_shape(const InferenceContext& c) {
+  require_nhwc(c);
+  require_rank(c, 0, 4, "input");
+  const auto& k = c.attr<std::vector<int64_t>>("ksize");
+  const auto& s = c.attr<std::vector<int64_t>>("strides");
+  if (k.size() != 4 || s.size() != 4) {
+    throw ValueError("Op " + c.what() + " needs ksize and strides of 4 values {1, h, w, 1}, got " +
+                     std::to_string(k.size()) + " and " + std::to_string(s.size()));
+  }
+  if (k[0] != 1 || s[0] != 1 || k[3] != 1 || s[3] != 1) {
+    throw UnimplementedError(
+        "Op " + c.what() +
+        ": pooling across the batch or depth dimension is not supported (ksize and strides "
+        "must be {1, h, w, 1})");
+  }
+  for (int i = 1; i <= 2; ++i) {
+    if (k[static_cast<size_t>(i)] < 1 || s[static_cast<size_t>(i)] < 1) {
+      throw ValueError("Op " + c.what() + " needs ksize and strides of at least 1");
+    }
+  }
+  const Shape& in = c.shape(0);
+  const std::string what = c.what() + " with input shapes: " + c.input_shapes();
+  const ConvDim h = conv_dim(in.dim(1), k[1], s[1], padding_of(c), what);
+  const ConvDim w = conv_dim(in.dim(2), k[2], s[2], padding_of(c), what);
+  return {{float32, Shape{in.dim(0), h.out, w.out, in.dim(3)}}};
+}
+
+OutputSpecs softmax_shape(const InferenceContext& c) {
+  if (c.shape(0).rank() < 1) {
+    throw ValueError("Shape must be at least rank 1 but is rank 0 for " + c.what() +
+                     " with input shapes: " + c.input_shapes() + ".");
+  }
+  return {c.inputs[0]};
+}
+
 Padding parse_padding(std::string_view padding) {
   if (padding == "SAME") return Padding::Same;
   if (padding == "VALID") return Padding::Valid;
@@ -158,6 +194,22 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
           .attr("alpha", 0.2f)
           .set_elementwise()
           .shape_fn(shape_fns::same_as_first));
+  for (const char* type : {"MaxPool", "AvgPool"}) {
+    add(OpDef(type)
+            .input("value", {float32})
+            .output("output")
+            .attr("ksize", AttrType::kInts)
+            .attr("strides", AttrType::kInts)
+            .attr("padding", AttrType::kString, kPaddings)
+            .attr("data_format", std::string("NHWC"), kFormats)
+            .shape_fn(pool_shape));
+  }
+  for (const char* type : {"Softmax", "LogSoftmax"}) {
+    add(OpDef(type)
+            .input("logits", {float32})
+            .output(type == std::string("Softmax") ? "softmax" : "logsoftmax")
+            .shape_fn(softmax_shape));
+  }
   add_fusion(FusionRule{"Conv2D", "_FusedConv2D", {"BiasAdd", "Add", "AddV2"}, {"Relu"}});
 }
 
@@ -185,3 +237,32 @@ Output bias_add(const Output& value, const Output& bias, const OpName& name) {
 }
 
 }  // namespace minitf
+
+namespace minitf::nn {
+
+Output max_pool(const Output& value, const std::vector<int64_t>& ksize, const std::vector<int64_t>& strides,
+                Padding padding, const OpName& name) {
+  return make_op("MaxPool", name, "MaxPool", {value},
+                 {{"ksize", ksize}, {"strides", strides}, {"padding", std::string(padding_name(padding))}});
+}
+Output max_pool(const Output& value, const std::vector<int64_t>& ksize, const std::vector<int64_t>& strides,
+                std::string_view padding, const OpName& name) {
+  return max_pool(value, ksize, strides, parse_padding(padding), name);
+}
+Output avg_pool(const Output& value, const std::vector<int64_t>& ksize, const std::vector<int64_t>& strides,
+                Padding padding, const OpName& name) {
+  return make_op("AvgPool", name, "AvgPool", {value},
+                 {{"ksize", ksize}, {"strides", strides}, {"padding", std::string(padding_name(padding))}});
+}
+Output avg_pool(const Output& value, const std::vector<int64_t>& ksize, const std::vector<int64_t>& strides,
+                std::string_view padding, const OpName& name) {
+  return avg_pool(value, ksize, strides, parse_padding(padding), name);
+}
+Output softmax(const Output& logits, const OpName& name) {
+  return make_op("Softmax", name, "Softmax", {logits});
+}
+Output log_softmax(const Output& logits, const OpName& name) {
+  return make_op("LogSoftmax", name, "LogSoftmax", {logits});
+}
+
+}  // namespace minitf::nn

@@ -110,6 +110,28 @@ std::vector<Case> cases() {
                                tf::nn::selu(x), tf::nn::softplus(x), tf::nn::softplus(wide)}};
                },
                false, true});
+  c.push_back({"MaxPool, AvgPool (SAME, VALID) after a conv", [] {
+                 auto x = tf::placeholder(tf::float32, {2, 9, 7, 3}, "x");
+                 auto w = var("w", {3, 3, 3, 4});
+                 auto h = tf::relu(tf::conv2d(x, w, {1, 1, 1, 1}, "SAME"));
+                 return Built{{x},
+                              {tf::nn::max_pool(h, {1, 2, 2, 1}, {1, 2, 2, 1}, "VALID"),
+                               tf::nn::max_pool(x, {1, 3, 3, 1}, {1, 2, 2, 1}, "SAME"),
+                               tf::nn::avg_pool(h, {1, 3, 2, 1}, {1, 2, 1, 1}, "SAME")},
+                              {},
+                              {w}};
+               }});
+  c.push_back({"MatMul, Softmax, LogSoftmax (a dense layer)", [] {
+                 auto x = tf::placeholder(tf::float32, {5, 12}, "x");
+                 auto w = var("w", {12, 7});
+                 auto wt = var("wt", {7, 12});
+                 auto logits = tf::matmul(x, w) + var("b", {7});
+                 return Built{{x},
+                              {tf::nn::softmax(logits), tf::nn::log_softmax(logits),
+                               tf::matmul(x, wt, false, true), tf::matmul(logits, x, true, false)},
+                              {},
+                              {w, wt}};
+               }});
   c.push_back({"BiasAdd", [] {
                  auto x = tf::placeholder(tf::float32, {2, 5, 3}, "x");
                  auto b = var("b", {3});

@@ -55,6 +55,12 @@ Output minimum(const Output& a, const Output& b, const OpName& name = {});
 Output squared_difference(const Output& a, const Output& b, const OpName& name = {});
 Output pow(const Output& a, const Output& b, const OpName& name = {});
 
+// tf.matmul of rank-2 float32 matrices (MatMul).
+Output matmul(const Output& a, const Output& b, bool transpose_a = false, bool transpose_b = false,
+              const OpName& name = {});
+// A name in third place would silently turn into transpose_a: spell the flags out.
+Output matmul(const Output& a, const Output& b, const char* name) = delete;
+
 // Unary math, float32.
 Output negative(const Output& x, const OpName& name = {});  // Neg
 Output abs(const Output& x, const OpName& name = {});
@@ -109,6 +115,19 @@ Output selu(const Output& x, const OpName& name = {});
 Output softplus(const Output& x, const OpName& name = {});
 using minitf::sigmoid;
 using minitf::tanh;
+// Pooling over NHWC: ksize and strides as {1, h, w, 1}; AvgPool averages the
+// window's cells inside the image only (TF's rule).
+Output max_pool(const Output& value, const std::vector<int64_t>& ksize, const std::vector<int64_t>& strides,
+                Padding padding, const OpName& name = {});
+Output max_pool(const Output& value, const std::vector<int64_t>& ksize, const std::vector<int64_t>& strides,
+                std::string_view padding, const OpName& name = {});
+Output avg_pool(const Output& value, const std::vector<int64_t>& ksize, const std::vector<int64_t>& strides,
+                Padding padding, const OpName& name = {});
+Output avg_pool(const Output& value, const std::vector<int64_t>& ksize, const std::vector<int64_t>& strides,
+                std::string_view padding, const OpName& name = {});
+// Softmax and log-softmax over the last axis.
+Output softmax(const Output& logits, const OpName& name = {});
+Output log_softmax(const Output& logits, const OpName& name = {});
 }  // namespace nn
 
 // TF's (seed, seed2) for an op: graph seed and op seed, (0, 0) when random.
