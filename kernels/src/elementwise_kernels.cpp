@@ -141,7 +141,7 @@ void register_elementwise_kernels(KernelRegistry& r) {
   r.add("Softplus", unary([](const auto& x, const OpKernel&) {
           const float threshold = std::log(std::numeric_limits<float>::epsilon()) + 2.f;
           return (x > x.constant(-threshold))
-              .select(x, (x < x.constant(threshold)).select(x.exp(), (x.exp() + x.constant(1.f)).log()));
+              .select(x, (x < x.constant(threshold)).select(x.exp(), x.exp().log1p()));
         }));
   r.add("Elu", unary([](const auto& x, const OpKernel&) {
           return (x < x.constant(0.f)).select(x.exp() - x.constant(1.f), x);

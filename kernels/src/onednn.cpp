@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace minitf::kernels::onednn {
 namespace {
@@ -115,7 +116,7 @@ std::string shapes_of(const std::vector<Shape>& shapes) {
 void PrimitiveKernel::prepare(const PrepareContext& ctx) {
   std::vector<Shape> inputs;
   for (const TensorSpec& in : ctx.inputs) {
-    if (!in.second.fully_defined()) return;
+    if (!in.second.fully_defined() || in.second.num_elements() == 0) return;
     inputs.push_back(in.second);
   }
   for (const TensorSpec& out : ctx.outputs) {
@@ -133,7 +134,16 @@ void PrimitiveKernel::compute(KernelContext& ctx) {
   }
   std::vector<Shape> inputs;
   inputs.reserve(ctx.inputs.size());
-  for (const Tensor* in : ctx.inputs) inputs.push_back(in->shape());
+  for (const Tensor* in : ctx.inputs) {
+    if (in->num_elements() == 0) {
+      // A non-empty output from an empty input is a sum over nothing (MatMul
+      // with an inner dimension of 0): zeros, as TF gives. oneDNN is not asked.
+      for (size_t i = 0; i < ctx.outputs.size(); ++i)
+        std::memset(ctx.output(i).raw(), 0, ctx.output(i).num_bytes());
+      return;
+    }
+    inputs.push_back(in->shape());
+  }
   guarded([&] { return what() + " with input shapes " + shapes_of(inputs); },
           [&] {
             set_team_size(ctx.num_threads);

@@ -39,14 +39,19 @@ void set_team_size(int threads);
 // Attributes every minitf primitive uses (a user-provided scratchpad).
 dnnl::primitive_attr default_attr();
 
-// Runs `f`; a dnnl::error becomes InvalidArgumentError naming the op and
-// shapes, as `describe()` gives them (called only on error: runs pay nothing).
+// Runs `f`; a dnnl::error becomes a tf::Error naming the op and shapes, as
+// `describe()` gives them (called only on error: runs pay nothing):
+// ResourceExhaustedError for out of memory, UnimplementedError for what
+// oneDNN does not implement, InvalidArgumentError otherwise.
 template <class Describe, class F>
 auto guarded(Describe describe, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const dnnl::error& e) {
-    throw InvalidArgumentError("oneDNN failed in " + describe() + ": " + e.what());
+    const std::string message = "oneDNN failed in " + describe() + ": " + e.what();
+    if (e.status == dnnl_out_of_memory) throw ResourceExhaustedError(message);
+    if (e.status == dnnl_unimplemented) throw UnimplementedError(message);
+    throw InvalidArgumentError(message);
   }
 }
 

@@ -16,13 +16,15 @@ Tensor& KernelContext::allocate_output(size_t i, DType dtype, const Shape& shape
 Tensor& KernelContext::allocate_output(size_t i) const {
   const TensorSpec& spec = output_specs[i];
   if (!spec.second.fully_defined()) {
-    throw Error("Internal error: the plan has no shape for an output of this op (" + spec.second.to_string() +
-                "); its kernel must allocate it with an explicit shape");
+    throw UnimplementedError(
+        "the plan does not know this output's shape before the run (" + spec.second.to_string() +
+        ": an input's shape depends on values), and the kernel takes its shape from the plan");
   }
   return allocate_output(i, spec.first, spec.second);
 }
 
 void KernelRegistry::add(const std::string& type, KernelFactory factory) {
+  if (!factory) throw ValueError("The CPU kernel factory registered for op type '" + type + "' is empty");
   std::unique_lock lock(mu_);
   if (!factories_.emplace(type, std::move(factory)).second) {
     throw AlreadyExistsError("A CPU kernel for op type '" + type + "' is already registered");
@@ -44,7 +46,12 @@ std::unique_ptr<OpKernel> KernelRegistry::create(const NodeInfo& node) const {
     }
     factory = it->second;
   }
-  return factory(node);
+  std::unique_ptr<OpKernel> kernel = factory(node);
+  if (!kernel) {
+    throw NotFoundError("The CPU kernel factory for op '" + node.name + "' of type " + node.type +
+                        " made no kernel");
+  }
+  return kernel;
 }
 
 KernelRegistry& kernel_registry() {

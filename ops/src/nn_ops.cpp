@@ -140,19 +140,20 @@ Padding parse_padding(std::string_view padding) {
   throw ValueError("Padding must be \"SAME\" or \"VALID\", got \"" + std::string(padding) + "\"");
 }
 
-const std::vector<AttrValue> kPaddings{std::string("SAME"), std::string("VALID")};
-const std::vector<AttrValue> kFormats{std::string("NHWC"), std::string("NCHW")};
-
 }  // namespace
 
 void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
+  // Made here, not at namespace scope: an op registered from a user's static
+  // initializer may build the registry before this file's statics exist.
+  const std::vector<AttrValue> paddings{std::string("SAME"), std::string("VALID")};
+  const std::vector<AttrValue> formats{std::string("NHWC"), std::string("NCHW")};
   add(OpDef("Conv2D")
           .input("input", {float32})
           .input("filter", {float32})
           .output("output")
           .attr("strides", AttrType::kInts)
-          .attr("padding", AttrType::kString, kPaddings)
-          .attr("data_format", std::string("NHWC"), kFormats)
+          .attr("padding", AttrType::kString, paddings)
+          .attr("data_format", std::string("NHWC"), formats)
           .shape_fn(conv2d_shape));
   add(OpDef("_FusedConv2D")
           .input("input", {float32})
@@ -160,8 +161,8 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
           .input_list("args", "num_args", {float32})
           .output("output")
           .attr("strides", AttrType::kInts)
-          .attr("padding", AttrType::kString, kPaddings)
-          .attr("data_format", std::string("NHWC"), kFormats)
+          .attr("padding", AttrType::kString, paddings)
+          .attr("data_format", std::string("NHWC"), formats)
           .attr("fused_ops", std::vector<std::string>{})
           .attr("num_args", int64_t{0})
           .shape_fn(fused_conv2d_shape));
@@ -169,7 +170,7 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
           .input("value", {float32})
           .input("bias", {float32})
           .output("output")
-          .attr("data_format", std::string("NHWC"), kFormats)
+          .attr("data_format", std::string("NHWC"), formats)
           .shape_fn(bias_add_shape));
   add(OpDef("Relu")
           .input("features", {float32})
@@ -200,8 +201,8 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
             .output("output")
             .attr("ksize", AttrType::kInts)
             .attr("strides", AttrType::kInts)
-            .attr("padding", AttrType::kString, kPaddings)
-            .attr("data_format", std::string("NHWC"), kFormats)
+            .attr("padding", AttrType::kString, paddings)
+            .attr("data_format", std::string("NHWC"), formats)
             .shape_fn(pool_shape));
   }
   for (const char* type : {"Softmax", "LogSoftmax"}) {

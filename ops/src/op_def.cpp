@@ -97,6 +97,23 @@ void add_def(Registry& r, OpDef def) {
       }
     }
   }
+  for (const AttrDef& a : def.attrs) {
+    if (a.default_value && !a.allowed.empty() &&
+        std::none_of(a.allowed.begin(), a.allowed.end(),
+                     [&](const AttrValue& v) { return equal(v, *a.default_value); })) {
+      throw ValueError("Op definition '" + def.type + "': the default of attribute '" + a.name +
+                       "' is not one of its allowed values");
+    }
+  }
+  for (const ArgDef& in : def.inputs) {
+    if (in.number_attr.empty()) continue;
+    const auto a = std::find_if(def.attrs.begin(), def.attrs.end(),
+                                [&](const AttrDef& d) { return d.name == in.number_attr; });
+    if (a == def.attrs.end() || a->type != AttrType::kInt) {
+      throw ValueError("Op definition '" + def.type + "': input list '" + in.name + "' is sized by '" +
+                       in.number_attr + "', which is not an int attribute of the op");
+    }
+  }
   for (const auto& [o, i] : def.forwards) {
     if (o < 0 || i < 0 || static_cast<size_t>(o) >= def.outputs.size() ||
         static_cast<size_t>(i) >= def.inputs.size()) {
@@ -124,6 +141,14 @@ std::vector<const ArgDef*> expand_inputs(const OpDef& def, const AttrMap& attrs)
     for (int64_t i = 0; i < n; ++i) args.push_back(&a);
   }
   return args;
+}
+
+bool is_ref_input(const OpDef& def, const AttrMap& attrs, size_t i) {
+  bool any_ref = false;
+  for (const ArgDef& a : def.inputs) any_ref = any_ref || a.ref;
+  if (!any_ref) return false;  // the common case, without expanding lists
+  const std::vector<const ArgDef*> args = expand_inputs(def, attrs);
+  return i < args.size() && args[i]->ref;
 }
 
 const char* attr_type_name(AttrType type) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 
 #include <spdlog/spdlog.h>
 
@@ -54,12 +55,29 @@ void Executor::execute(Plan& plan, RunState& state, size_t s, int threads) const
     step.kernel->compute(ctx);
   } catch (const ValueError& e) {  // a shape rule broken by run-time values
     throw InvalidArgumentError(e.what());
+  } catch (const UnimplementedError& e) {
+    if (std::string(e.what()).find(step.kernel->what()) != std::string::npos) throw;
+    throw UnimplementedError("Op " + step.kernel->what() + ": " + e.what());
   } catch (const Error&) {
     throw;
   } catch (const std::bad_alloc&) {
     throw ResourceExhaustedError("Out of memory running op " + step.kernel->what());
   } catch (const std::exception& e) {
     throw Error("Op " + step.kernel->what() + " failed: " + e.what());
+  }
+  // An output that disagrees with its op's shape function (a kernel registered
+  // from outside, out of step with its definition) would hand the next kernel
+  // a buffer of the wrong size: stop here, naming it.
+  const auto& specs = state.signature->out_specs[s];
+  for (size_t o = 0; o < step.outputs.size() && o < specs.size(); ++o) {
+    const Tensor& t = state.slots[static_cast<size_t>(step.outputs[o])];
+    if (t.empty() || !specs[o].second.fully_defined()) continue;
+    if (t.dtype() != specs[o].first || !(t.shape() == specs[o].second)) {
+      throw Error("Internal error: the kernel of op " + step.kernel->what() + " produced output " +
+                  std::to_string(o) + " of " + dtype_name(t.dtype()) + " " + t.shape().to_string() +
+                  " where its shape function says " + dtype_name(specs[o].first) + " " +
+                  specs[o].second.to_string());
+    }
   }
 }
 

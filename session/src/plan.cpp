@@ -29,7 +29,7 @@ std::vector<Operation> prune(const std::set<ValueKey>& fed, const std::vector<Ou
     const OpDef& def = op_def(op.type());
     const auto inputs = op.inputs();
     for (size_t i = 0; i < inputs.size(); ++i) {
-      const bool ref = i < def.inputs.size() && def.inputs[i].ref;  // the variable itself: nothing to compute
+      const bool ref = is_ref_input(def, op.attrs(), i);  // the variable itself: nothing to compute
       if (!ref && !fed.count(key_of(inputs[i]))) stack.push_back(inputs[i].op());
     }
     for (const Operation& c : op.control_inputs()) stack.push_back(c);
@@ -106,6 +106,24 @@ std::unique_ptr<Plan> assemble(std::vector<PlanNode>& nodes, const std::vector<O
   return plan;
 }
 
+// Runs `f` for one step of a signature; a shape rule broken by the fed shapes
+// is an InvalidArgumentError, and nothing untyped leaves (an outside op's
+// shape function or kernel may throw anything).
+template <class F>
+void guard_step(const std::string& name, const std::string& type, F f) {
+  try {
+    f();
+  } catch (const ValueError& e) {
+    throw InvalidArgumentError(e.what());
+  } catch (const Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw ResourceExhaustedError("Out of memory planning op '" + name + "' (op: '" + type + "')");
+  } catch (const std::exception& e) {
+    throw Error("Planning op '" + name + "' (op: '" + type + "') failed: " + e.what());
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<Plan> build_plan(const std::vector<Output>& feeds, const std::vector<Output>& fetches,
@@ -150,11 +168,7 @@ std::shared_ptr<const Signature> signature_for(Plan& plan, const std::vector<Sha
     }
     const kernels::NodeInfo& node = step.kernel->node();
     OutputSpecs out;
-    try {
-      out = infer_shapes(*step.def, node.name, node.attrs, in);
-    } catch (const ValueError& e) {  // a shape rule broken by the fed shapes
-      throw InvalidArgumentError(e.what());
-    }
+    guard_step(node.name, step.def->type, [&] { out = infer_shapes(*step.def, node.name, node.attrs, in); });
     for (size_t o = 0; o < step.outputs.size(); ++o) {
       const auto slot = static_cast<size_t>(step.outputs[o]);
       if (known[slot]) continue;  // fed: the feed decides
@@ -162,11 +176,9 @@ std::shared_ptr<const Signature> signature_for(Plan& plan, const std::vector<Sha
       known[slot] = true;
     }
     sig->out_specs.push_back(std::move(out));
-    try {
+    guard_step(node.name, step.def->type, [&] {
       step.kernel->prepare(kernels::PrepareContext{in, sig->out_specs.back(), device, thread_counts});
-    } catch (const ValueError& e) {
-      throw InvalidArgumentError(e.what());
-    }
+    });
   }
   std::lock_guard lock(plan.signatures_mu);
   // A plan fed many shapes keeps the newest few signatures (kernels bound their own caches).

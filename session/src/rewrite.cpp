@@ -16,7 +16,7 @@ class Rewriter {
       const OpDef& def = op_def(op.type());
       const auto inputs = op.inputs();
       for (size_t i = 0; i < inputs.size(); ++i) {
-        if (!is_ref(def, i)) consumers_[key_of(inputs[i])].push_back(op);
+        if (!is_ref_input(def, op.attrs(), i)) consumers_[key_of(inputs[i])].push_back(op);
       }
     }
     for (FusionRule& rule : fusion_rules()) rules_.emplace(rule.root, std::move(rule));
@@ -42,14 +42,12 @@ class Rewriter {
   }
 
  private:
-  static bool is_ref(const OpDef& def, size_t i) { return i < def.inputs.size() && def.inputs[i].ref; }
-
   static PlanNode plain(const Operation& op) {
     const OpDef& def = op_def(op.type());
     PlanNode n{{op.name(), op.type(), op.attrs(), op}, &def, op.inputs(), {}, op.outputs(), op.id()};
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       n.input_specs.emplace_back(n.inputs[i].dtype(), n.inputs[i].shape());
-      if (is_ref(def, i)) n.inputs[i] = Output();
+      if (is_ref_input(def, op.attrs(), i)) n.inputs[i] = Output();
     }
     return n;
   }

@@ -109,3 +109,113 @@ TEST_CASE("an op without a kernel fails when a session plans it, naming the op")
   tf::Session s;
   REQUIRE_THROWS_MATCHES(s.run(y), tf::NotFoundError, Has("No CPU kernel for op 'nk' of type TestNoKernel"));
 }
+
+TEST_CASE("an outside kernel out of step with its shape function is stopped before the next op reads it") {
+  static const bool registered = [] {
+    tf::register_op(
+        tf::OpDef("TestLiar")
+            .input("x", {tf::float32})
+            .output("y")
+            .shape_fn([](const tf::InferenceContext& c) { return tf::OutputSpecs{c.inputs[0]}; }));
+    tf::kernels::register_kernel("TestLiar", [](const tf::kernels::NodeInfo& node) {
+      struct Liar final : tf::kernels::OpKernel {
+        using OpKernel::OpKernel;
+        void compute(tf::kernels::KernelContext& ctx) override {
+          ctx.allocate_output(0, tf::float32,
+                              {ctx.input(0).num_elements() + 3});  // not what the definition says
+        }
+      };
+      return std::make_unique<Liar>(node);
+    });
+    return true;
+  }();
+  (void)registered;
+  FreshGraph f;
+  auto x = tf::placeholder(tf::float32, {2}, "x");
+  auto y = tf::relu(tf::create_op(tf::get_default_graph(), "TestLiar", "liar", {x}).output(0));
+  tf::Session s;
+  REQUIRE_THROWS_MATCHES(
+      s.run(y, {{x, tf::Tensor(tf::float32, {2})}}), tf::Error,
+      Has("the kernel of op 'liar' (op: 'TestLiar') produced output 0 of float32 [5] where its "
+          "shape function says float32 [2]"));
+}
+
+TEST_CASE(
+    "bad registrations: empty or null kernel factories, defaults outside the allowed set, unsized lists") {
+  REQUIRE_THROWS_MATCHES(tf::kernels::register_kernel("TestEmptyFactory", tf::kernels::KernelFactory()),
+                         tf::ValueError, Has("factory registered for op type 'TestEmptyFactory' is empty"));
+  REQUIRE_THROWS_MATCHES(
+      tf::register_op(tf::OpDef("TestBadDefault")
+                          .output("y")
+                          .attr("mode", std::string("c"), {std::string("a"), std::string("b")})
+                          .shape_fn([](const tf::InferenceContext&) { return tf::OutputSpecs{}; })),
+      tf::ValueError, Has("the default of attribute 'mode' is not one of its allowed values"));
+  REQUIRE_THROWS_MATCHES(
+      tf::register_op(tf::OpDef("TestUnsizedList")
+                          .input_list("xs", "N")
+                          .output("y")
+                          .shape_fn([](const tf::InferenceContext&) { return tf::OutputSpecs{}; })),
+      tf::ValueError, Has("input list 'xs' is sized by 'N', which is not an int attribute"));
+  static const bool registered = [] {
+    tf::register_op(tf::OpDef("TestNullKernel").output("y").shape_fn([](const tf::InferenceContext&) {
+      return tf::OutputSpecs{{tf::float32, tf::Shape{1}}};
+    }));
+    tf::kernels::register_kernel("TestNullKernel", [](const tf::kernels::NodeInfo&) { return nullptr; });
+    tf::register_op(
+        tf::OpDef("TestThrowingShape").input("x").output("y").shape_fn([](const tf::InferenceContext& c) {
+          if (c.shape(0).fully_defined()) throw std::runtime_error("no shapes today");
+          return tf::OutputSpecs{c.inputs[0]};
+        }));
+    tf::kernels::register_kernel("TestThrowingShape", [](const tf::kernels::NodeInfo& node) {
+      return tf::kernels::kernel_registry().create({node.name, "Relu", {}, node.op});  // never runs
+    });
+    return true;
+  }();
+  (void)registered;
+  FreshGraph f;
+  tf::Graph g = tf::get_default_graph();
+  tf::Session s;
+  REQUIRE_THROWS_MATCHES(s.run(tf::create_op(g, "TestNullKernel", "nk", {}).output(0)), tf::NotFoundError,
+                         Has("The CPU kernel factory for op 'nk' of type TestNullKernel made no kernel"));
+  auto x = tf::placeholder(tf::float32, {-1}, "x");
+  auto y = tf::create_op(g, "TestThrowingShape", "ts", {x}).output(0);
+  REQUIRE_THROWS_MATCHES(s.run(y, {{x, tf::Tensor(tf::float32, {3})}}), tf::Error,
+                         Has("Planning op 'ts' (op: 'TestThrowingShape') failed: no shapes today"));
+}
+
+TEST_CASE("a reference input after an input list is found by its place in the expanded list") {
+  static const bool registered = [] {
+    tf::register_op(
+        tf::OpDef("TestSumThenRef")
+            .input_list("xs", "N", {tf::float32})
+            .ref_input("v")
+            .output("y")
+            .attr("N", tf::AttrType::kInt)
+            .shape_fn([](const tf::InferenceContext& c) { return tf::OutputSpecs{c.inputs[0]}; }));
+    tf::kernels::register_kernel("TestSumThenRef", [](const tf::kernels::NodeInfo& node) {
+      struct SumThenRef final : tf::kernels::OpKernel {
+        using OpKernel::OpKernel;
+        void compute(tf::kernels::KernelContext& ctx) override {
+          auto a = ctx.input(0).data<float>();
+          auto b = ctx.input(1).data<float>();  // a value: the reference is input 2
+          auto y = ctx.allocate_output(0).data<float>();
+          for (size_t i = 0; i < y.size(); ++i) y[i] = a[i] + b[i] + static_cast<float>(ctx.input(2).empty());
+        }
+      };
+      return std::make_unique<SumThenRef>(node);
+    });
+    return true;
+  }();
+  (void)registered;
+  FreshGraph f;
+  auto v = tf::get_variable("v", {2}, tf::zeros_initializer());
+  auto a = tf::constant(std::vector<float>{1, 2}, {2});
+  auto b = tf::constant(std::vector<float>{10, 20}, {2});
+  auto y = tf::create_op(tf::get_default_graph(), "TestSumThenRef", "s", {a, b, v.op().output(0)},
+                         {{"N", int64_t{2}}})
+               .output(0);
+  tf::Session s;  // the variable is never initialized: a reference input is not read as a value
+  const auto out = s.run(y);
+  CHECK(out.data<float>()[0] == 12.f);  // 1 + 10, plus 1 for the reference passing no value
+  CHECK(out.data<float>()[1] == 23.f);
+}

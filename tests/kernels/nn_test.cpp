@@ -156,3 +156,18 @@ TEST_CASE("pooling, softmax and matmul check shapes and attributes when built") 
           "shapes: [3,4], [5,4]."));
   REQUIRE_THROWS_MATCHES(tf::matmul(x, a), tf::ValueError, Has("Shape must be rank 2 but is rank 4 for a"));
 }
+
+TEST_CASE("MatMul over an inner dimension of 0 gives zeros, and empty outputs are fine") {
+  FreshGraph f;
+  auto a = tf::placeholder(tf::float32, {3, -1}, "a");
+  auto b = tf::placeholder(tf::float32, {-1, 4}, "b");
+  auto y = tf::matmul(a, b);
+  tf::Session sess(f.g);
+  const auto zeros =
+      sess.run(y, {{a, tf::Tensor(tf::float32, {3, 0})}, {b, tf::Tensor(tf::float32, {0, 4})}});
+  REQUIRE(zeros.shape() == tf::Shape{3, 4});
+  for (float v : zeros.data<float>()) CHECK(v == 0.f);
+  auto x = tf::placeholder(tf::float32, {-1, 4, 4, 2}, "x");
+  auto pooled = tf::nn::max_pool(x, {1, 2, 2, 1}, {1, 2, 2, 1}, "VALID");
+  CHECK(sess.run(pooled, {{x, tf::Tensor(tf::float32, {0, 4, 4, 2})}}).shape() == tf::Shape{0, 2, 2, 2});
+}

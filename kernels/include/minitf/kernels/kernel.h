@@ -102,7 +102,9 @@ class OpKernel {
   virtual ~OpKernel() = default;
   virtual void compute(KernelContext& ctx) = 0;
   // Work that depends only on shapes (oneDNN primitives), done when a plan is
-  // made for a new fed-shape signature, never during a run. Thread-safe.
+  // made for a new fed-shape signature, before its first run. Thread-safe.
+  // (A kernel whose bounded cache has since dropped that work redoes it in
+  // compute(): a plan fed more shapes than the cache holds.)
   virtual void prepare(const PrepareContext& /*ctx*/) {}
   // False for kernels whose outputs alias something else (a variable, a
   // constant, an input): the session gives their outputs no arena space.

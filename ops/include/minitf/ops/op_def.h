@@ -138,6 +138,9 @@ std::vector<FusionRule> fusion_rules();
 AttrMap complete_attrs(const OpDef& def, const std::string& op_name, AttrMap attrs);
 // The input arguments of an op of `def` with these attributes, lists expanded (one per input tensor).
 std::vector<const ArgDef*> expand_inputs(const OpDef& def, const AttrMap& attrs);
+// Whether input `i` of an op of `def` with these attributes is a reference
+// input (the variable itself), lists expanded.
+bool is_ref_input(const OpDef& def, const AttrMap& attrs, size_t i);
 // Runs the shape function of `def` on `inputs`, after checking their count and dtypes.
 OutputSpecs infer_shapes(const OpDef& def, const std::string& op_name, const AttrMap& attrs,
                          const OutputSpecs& inputs);

@@ -31,8 +31,9 @@ struct SessionOptions {
   // Memory idle run states may keep for later runs (their arenas and fetch
   // buffers); beyond it the least recently run plans' states are freed.
   size_t max_idle_bytes = size_t{1} << 30;
-  // oneDNN primitives (with their reordered weights) each convolution keeps,
-  // one per input shape; beyond it the least recently used one is dropped.
+  // oneDNN primitives each oneDNN kernel keeps (convolutions, pooling,
+  // softmax, matmul), one per input shapes and thread count; beyond it the
+  // least recently used one is dropped.
   size_t max_conv_primitives = 16;
 };
 
