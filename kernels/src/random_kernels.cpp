@@ -36,7 +36,7 @@ class RandomKernel final : public OpKernel {
   void compute(KernelContext& ctx) override {
     // Each run of the op draws new numbers, as a TF random op does.
     const auto run = static_cast<uint32_t>(runs_.fetch_add(1));
-    Tensor& out = ctx.allocate_output(0, float32, node().attr<Shape>("shape"));
+    Tensor& out = ctx.allocate_output(0);  // the dtype and shape the plan took from the attributes
     float* data = out.data<float>().data();
     parallel_for(ctx, out.num_elements(), [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) data[i] = draw(static_cast<uint64_t>(i), run);
@@ -82,7 +82,7 @@ class RandomKernel final : public OpKernel {
 void register_random_kernels(KernelRegistry& r) {
   r.add("Fill", simple_kernel([](const OpKernel& k, KernelContext& ctx) {
           const float value = k.node().attr<float>("value");
-          Tensor& out = ctx.allocate_output(0, k.node().attr<DType>("dtype"), k.node().attr<Shape>("shape"));
+          Tensor& out = ctx.allocate_output(0);
           if (out.dtype() == float32) {
             std::fill(out.data<float>().begin(), out.data<float>().end(), value);
           } else {
