@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ pkg-config  # the toolchain
+  ccache                            # compiler cache (CI builds three presets per clean clone)
   libdnnl-dev ocl-icd-opencl-dev    # oneDNN 2.6: convolutions (its CMake config requires OpenCL, which it only recommends)
   libeigen3-dev                     # Eigen 3.4: elementwise kernels
   libspdlog-dev                     # logging

@@ -2,10 +2,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <new>
+#include <ostream>
+#include <sstream>
+#include <string>
 
 namespace minitf {
 
@@ -152,6 +158,108 @@ Tensor Tensor::clone() const {
   Tensor t = uninitialized(dtype_, shape_);
   std::memcpy(t.raw(), raw(), num_bytes());
   return t;
+}
+
+Tensor Tensor::reshaped(const Shape& shape) const {
+  if (empty()) throw InvalidArgumentError("Cannot reshape an empty Tensor");
+  if (!shape.fully_defined() || shape.num_elements() != num_elements_) {
+    throw InvalidArgumentError("Cannot reshape a tensor of shape " + shape_.to_string() + " (" +
+                               std::to_string(num_elements_) + " elements) to " + shape.to_string());
+  }
+  Tensor t = *this;
+  t.shape_ = shape;
+  return t;
+}
+
+namespace {
+
+std::string format_element(const Tensor& t, int64_t i) {
+  char buf[64];
+  switch (t.dtype()) {
+    case DType::kFloat32: {
+      const float v = t.data<float>()[static_cast<size_t>(i)];
+      if (std::isfinite(v) && v == std::nearbyint(v) && std::fabs(v) < 1e16f) {
+        std::snprintf(buf, sizeof buf, "%.0f.", static_cast<double>(v));
+      } else if (std::isnan(v)) {
+        return "nan";
+      } else if (std::isinf(v)) {
+        return v > 0 ? "inf" : "-inf";
+      } else {
+        std::snprintf(buf, sizeof buf, "%.8g", static_cast<double>(v));
+      }
+      return buf;
+    }
+    case DType::kInt32:
+      return std::to_string(t.data<int32_t>()[static_cast<size_t>(i)]);
+    case DType::kInt64:
+      return std::to_string(t.data<int64_t>()[static_cast<size_t>(i)]);
+    case DType::kBool:
+      return t.data<bool>()[static_cast<size_t>(i)] ? "True" : "False";
+  }
+  return "?";
+}
+
+// Numpy's nested brackets: axis `axis` of the block starting at `offset`.
+void print_block(std::ostream& os, const Tensor& t, const std::function<std::string(int64_t)>& cell, int axis,
+                 int64_t offset, bool summarize) {
+  const auto& dims = t.shape().dims();
+  if (axis == t.shape().rank()) {
+    os << cell(offset);
+    return;
+  }
+  int64_t stride = 1;
+  for (size_t d = static_cast<size_t>(axis) + 1; d < dims.size(); ++d) stride *= dims[d];
+  const int64_t n = dims[static_cast<size_t>(axis)];
+  const int64_t edge = 3;
+  os << '[';
+  for (int64_t i = 0; i < n; ++i) {
+    if (summarize && n > 2 * edge && i == edge) {
+      os << (axis + 1 == t.shape().rank() ? " ..."
+                                          : "\n" + std::string(static_cast<size_t>(axis) + 1, ' ') + "...");
+      i = n - edge - 1;
+      continue;
+    }
+    if (i > 0) {
+      if (axis + 1 == t.shape().rank()) {
+        os << ' ';
+      } else {
+        os << std::string(static_cast<size_t>(t.shape().rank() - axis - 1), '\n')
+           << std::string(static_cast<size_t>(axis) + 1, ' ');
+      }
+    }
+    print_block(os, t, cell, axis + 1, offset + i * stride, summarize);
+  }
+  os << ']';
+}
+
+}  // namespace
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t) {
+  if (t.empty()) return os << "tf.Tensor(<empty>)";
+  const bool summarize = t.num_elements() > 1000;
+  // Numpy pads every printed value to the widest one: measure first.
+  size_t width = 0;
+  std::ostringstream ignored;
+  print_block(
+      ignored, t,
+      [&](int64_t i) {
+        width = std::max(width, format_element(t, i).size());
+        return std::string();
+      },
+      0, 0, summarize);
+  os << "tf.Tensor(";
+  if (t.shape().rank() > 1) os << '\n';
+  print_block(
+      os, t,
+      [&](int64_t i) {
+        std::string c = format_element(t, i);
+        return std::string(width - c.size(), ' ') + c;
+      },
+      0, 0, summarize);
+  os << ", shape=(";
+  for (int d = 0; d < t.shape().rank(); ++d) os << (d ? ", " : "") << t.shape().dim(d);
+  if (t.shape().rank() == 1) os << ',';
+  return os << "), dtype=" << dtype_name(t.dtype()) << ')';
 }
 
 void Tensor::check_dtype(DType wanted) const {

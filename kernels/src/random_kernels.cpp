@@ -83,11 +83,12 @@ void register_random_kernels(KernelRegistry& r) {
   r.add("Fill", simple_kernel([](const OpKernel& k, KernelContext& ctx) {
           const float value = k.node().attr<float>("value");
           Tensor& out = ctx.allocate_output(0);
-          if (out.dtype() == float32) {
-            std::fill(out.data<float>().begin(), out.data<float>().end(), value);
-          } else {
-            std::fill(out.data<int32_t>().begin(), out.data<int32_t>().end(), exact_int32(value, k.what()));
-          }
+          with_dtype(out.dtype(), [&](auto zero) {
+            using T = decltype(zero);
+            T v{};
+            store_exact(value, out.dtype(), &v, k.what());
+            std::fill(out.data<T>().begin(), out.data<T>().end(), v);
+          });
         }));
   r.add("RandomUniform",
         [](const NodeInfo& op) { return std::make_unique<RandomKernel>(op, RandomKernel::Kind::kUniform); });

@@ -16,7 +16,9 @@ OutputSpecs fill_shape(const InferenceContext& c) {
 
 Output make_fill(const Shape& shape, DType dtype, float value, const std::string& name,
                  const std::string& default_name) {
-  if (dtype == int32) exact_int32(value, "A fill of dtype int32 (" + default_name + ")");
+  uint64_t ignored = 0;
+  store_exact(value, dtype, &ignored,
+              std::string("A fill of dtype ") + dtype_name(dtype) + " (" + default_name + ")");
   return make_op("Fill", name, default_name, {}, {{"shape", shape}, {"dtype", dtype}, {"value", value}});
 }
 

@@ -105,12 +105,16 @@ void add_def(Registry& r, OpDef def) {
                        "' is not one of its allowed values");
     }
   }
-  for (const ArgDef& in : def.inputs) {
+  std::vector<std::pair<const ArgDef*, const char*>> args;
+  for (const ArgDef& a : def.inputs) args.emplace_back(&a, "input");
+  for (const ArgDef& a : def.outputs) args.emplace_back(&a, "output");
+  for (const auto& [arg, kind] : args) {
+    const ArgDef& in = *arg;
     if (in.number_attr.empty()) continue;
     const auto a = std::find_if(def.attrs.begin(), def.attrs.end(),
                                 [&](const AttrDef& d) { return d.name == in.number_attr; });
     if (a == def.attrs.end() || a->type != AttrType::kInt) {
-      throw ValueError("Op definition '" + def.type + "': input list '" + in.name + "' is sized by '" +
+      throw ValueError("Op definition '" + def.type + "': " + kind + " list '" + in.name + "' is sized by '" +
                        in.number_attr + "', which is not an int attribute of the op");
     }
   }
@@ -128,9 +132,11 @@ void add_def(Registry& r, OpDef def) {
 
 }  // namespace
 
-std::vector<const ArgDef*> expand_inputs(const OpDef& def, const AttrMap& attrs) {
+namespace {
+
+std::vector<const ArgDef*> expand(const std::vector<ArgDef>& list, const AttrMap& attrs) {
   std::vector<const ArgDef*> args;
-  for (const ArgDef& a : def.inputs) {
+  for (const ArgDef& a : list) {
     int64_t n = 1;
     if (!a.number_attr.empty()) {
       auto it = attrs.find(a.number_attr);
@@ -141,6 +147,35 @@ std::vector<const ArgDef*> expand_inputs(const OpDef& def, const AttrMap& attrs)
     for (int64_t i = 0; i < n; ++i) args.push_back(&a);
   }
   return args;
+}
+
+}  // namespace
+
+std::vector<const ArgDef*> expand_inputs(const OpDef& def, const AttrMap& attrs) {
+  return expand(def.inputs, attrs);
+}
+
+size_t num_outputs(const OpDef& def, const AttrMap& attrs) { return expand(def.outputs, attrs).size(); }
+
+const Tensor* constant_value(const OpDef& def, const AttrMap& attrs) {
+  if (!def.constant_output) return nullptr;
+  auto it = attrs.find("value");
+  return it != attrs.end() ? std::get_if<Tensor>(&it->second) : nullptr;
+}
+
+std::optional<std::vector<int64_t>> InferenceContext::ints(size_t input) const {
+  const Tensor* t = value(input);
+  if (!t) return std::nullopt;
+  std::vector<int64_t> v;
+  if (t->dtype() == int32) {
+    for (int32_t x : t->data<int32_t>()) v.push_back(x);
+  } else if (t->dtype() == int64) {
+    for (int64_t x : t->data<int64_t>()) v.push_back(x);
+  } else {
+    throw ValueError("Op " + what() + " needs input " + std::to_string(input) +
+                     " of dtype int32 or int64, got " + dtype_name(t->dtype()));
+  }
+  return v;
 }
 
 bool is_ref_input(const OpDef& def, const AttrMap& attrs, size_t i) {
@@ -181,6 +216,10 @@ std::string InferenceContext::input_shapes() const {
   return s;
 }
 
+OpDef&& OpDef::output_list(std::string name, std::string number_attr) && {
+  outputs.push_back(ArgDef{std::move(name), {}, false, std::move(number_attr)});
+  return std::move(*this);
+}
 OpDef&& OpDef::input(std::string name, std::vector<DType> dtypes) && {
   inputs.push_back(ArgDef{std::move(name), std::move(dtypes), false, {}});
   return std::move(*this);
@@ -320,8 +359,8 @@ AttrMap complete_attrs(const OpDef& def, const std::string& op_name, AttrMap att
 }
 
 OutputSpecs infer_shapes(const OpDef& def, const std::string& op_name, const AttrMap& attrs,
-                         const OutputSpecs& inputs) {
-  const InferenceContext c{op_name, def.type, inputs, attrs};
+                         const OutputSpecs& inputs, const std::vector<const Tensor*>& values) {
+  const InferenceContext c{op_name, def.type, inputs, attrs, &values};
   const std::vector<const ArgDef*> args = expand_inputs(def, attrs);
   if (inputs.size() != args.size()) {
     throw ValueError("Op " + c.what() + " takes " + std::to_string(args.size()) + " inputs, got " +
@@ -338,9 +377,9 @@ OutputSpecs infer_shapes(const OpDef& def, const std::string& op_name, const Att
                      inputs[i].second.to_string());
   }
   OutputSpecs outs = def.shape(c);
-  if (outs.size() != def.outputs.size()) {
+  if (outs.size() != num_outputs(def, attrs)) {
     throw ValueError("The shape function of op type '" + def.type + "' gave " + std::to_string(outs.size()) +
-                     " outputs for " + c.what() + ", which has " + std::to_string(def.outputs.size()));
+                     " outputs for " + c.what() + ", which has " + std::to_string(num_outputs(def, attrs)));
   }
   return outs;
 }
@@ -351,12 +390,16 @@ Operation create_op(Graph g, const std::string& type, const std::string& name, s
   std::string full = !name.empty() && name.back() == '/' ? name.substr(0, name.size() - 1)
                                                          : g.unique_name(name.empty() ? type : name);
   OutputSpecs in_specs;
+  std::vector<const Tensor*> values;
   for (const Output& in : inputs) {
     if (in.empty()) throw ValueError("Op '" + full + "' (op: '" + type + "') got an empty input");
     in_specs.emplace_back(in.dtype(), in.shape());
+    const Operation producer = in.op();
+    const OpDef* producer_def = find_op_def(producer.type());
+    values.push_back(producer_def ? constant_value(*producer_def, producer.attrs()) : nullptr);
   }
   attrs = complete_attrs(def, full, std::move(attrs));
-  OutputSpecs outs = infer_shapes(def, full, attrs, in_specs);
+  OutputSpecs outs = infer_shapes(def, full, attrs, in_specs, values);
   return g.add_node(NodeSpec{type, std::move(full), std::move(inputs), std::move(control_inputs),
                              std::move(attrs), std::move(outs)});
 }

@@ -29,12 +29,12 @@ Output Initializer::operator()(const Shape& shape, DType dtype) const {
 Initializer constant_initializer(float value) {
   return Initializer("constant(" + number(value) + ")", [value](const Shape& shape, DType dtype) {
     Tensor t(dtype, shape);
-    if (dtype == float32) {
-      for (float& x : t.data<float>()) x = value;
-    } else {
-      const int32_t v = exact_int32(value, "constant_initializer(" + number(value) + ") for int32");
-      for (int32_t& x : t.data<int32_t>()) x = v;
-    }
+    with_dtype(dtype, [&](auto zero) {
+      using T = decltype(zero);
+      T v{};
+      store_exact(value, dtype, &v, "constant_initializer(" + number(value) + ") for " + dtype_name(dtype));
+      for (auto&& x : t.data<T>()) x = v;
+    });
     return constant(t);
   });
 }

@@ -160,20 +160,27 @@ std::shared_ptr<const Signature> signature_for(Plan& plan, const std::vector<Sha
     known[slot] = true;
     sig->specs[slot].second = feed_shapes[i];
   }
+  // Constants' values, for shape functions that read them (Reshape's shape, an axis).
+  std::vector<const Tensor*> constant(static_cast<size_t>(plan.num_slots), nullptr);
   for (PlanStep& step : plan.steps) {
     OutputSpecs in = step.input_specs;
+    std::vector<const Tensor*> values(in.size(), nullptr);
     for (size_t i = 0; i < in.size(); ++i) {
       const int s = step.inputs[i];
-      if (s >= 0 && known[static_cast<size_t>(s)]) in[i].second = sig->specs[static_cast<size_t>(s)].second;
+      if (s < 0) continue;
+      if (known[static_cast<size_t>(s)]) in[i].second = sig->specs[static_cast<size_t>(s)].second;
+      values[i] = constant[static_cast<size_t>(s)];
     }
     const kernels::NodeInfo& node = step.kernel->node();
     OutputSpecs out;
-    guard_step(node.name, step.def->type, [&] { out = infer_shapes(*step.def, node.name, node.attrs, in); });
+    guard_step(node.name, step.def->type,
+               [&] { out = infer_shapes(*step.def, node.name, node.attrs, in, values); });
     for (size_t o = 0; o < step.outputs.size(); ++o) {
       const auto slot = static_cast<size_t>(step.outputs[o]);
       if (known[slot]) continue;  // fed: the feed decides
       sig->specs[slot] = out[o];
       known[slot] = true;
+      if (o == 0) constant[slot] = constant_value(*step.def, node.attrs);
     }
     sig->out_specs.push_back(std::move(out));
     guard_step(node.name, step.def->type, [&] {

@@ -12,41 +12,11 @@
 
 #include <minitf/ops/op_def.h>
 
-#include "test_util.h"
+#include "mode_matrix.h"
+
+using namespace mode_matrix;
 
 namespace {
-
-// What a case builds into the default graph.
-struct Built {
-  Built(std::vector<tf::Output> feeds, std::vector<tf::Output> fetches,
-        std::vector<tf::Operation> targets = {}, std::vector<tf::Variable> variables = {})
-      : feeds(std::move(feeds)),
-        fetches(std::move(fetches)),
-        targets(std::move(targets)),
-        variables(std::move(variables)) {}
-  std::vector<tf::Output> feeds;  // placeholders; -1 dims are sized per run
-  std::vector<tf::Output> fetches;
-  std::vector<tf::Operation> targets;
-  std::vector<tf::Variable> variables;  // given new values between some runs
-};
-
-struct Case {
-  Case(std::string name, std::function<Built()> build, bool stateful = false, bool with_nans = false)
-      : name(std::move(name)), build(std::move(build)), stateful(stateful), with_nans(with_nans) {}
-  std::string name;
-  std::function<Built()> build;
-  // Stateful cases (random ops, assigns) give other values on every run of
-  // one session: their reference is one plain session run in step. Every
-  // other case is checked against a new plain session per run, which cannot
-  // carry a stale cache from one run to the next.
-  bool stateful = false;
-  // Feed values: NaN at some places, to check that NaN propagates the same in every mode.
-  bool with_nans = false;
-};
-
-tf::Variable var(const std::string& name, const tf::Shape& shape) {
-  return tf::get_variable(name, shape, tf::random_normal_initializer(0.f, 1.f));
-}
 
 tf::Output conv_bias_relu(const tf::Output& x, int64_t in, int64_t out, const std::string& scope) {
   tf::variable_scope s(scope);
@@ -255,6 +225,9 @@ std::vector<Case> cases() {
                  return Built{{x}, {y, tf::relu(x)}, {}, tf::global_variables()};
                },
                false, true});
+  for (auto* family : {array_cases, math_cases, nn_cases, layer_cases}) {
+    for (Case& x : family()) c.push_back(std::move(x));
+  }
   return c;
 }
 
@@ -291,9 +264,17 @@ tf::Shape fed_shape(const tf::Output& feed, int run) {
 }
 
 void fill_random(tf::Tensor& t, std::mt19937& rng, bool nans) {
-  std::normal_distribution<float> normal(0.f, 1.f);
-  auto v = t.data<float>();
-  for (size_t i = 0; i < v.size(); ++i) v[i] = nans && i % 7 == 3 ? NAN : normal(rng);
+  if (t.dtype() == tf::float32) {
+    std::normal_distribution<float> normal(0.f, 1.f);
+    auto v = t.data<float>();
+    for (size_t i = 0; i < v.size(); ++i) v[i] = nans && i % 7 == 3 ? NAN : normal(rng);
+    return;
+  }
+  std::uniform_int_distribution<int> small(0, 3);
+  tf::with_dtype(t.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    for (auto&& x : t.data<T>()) x = static_cast<T>(std::is_same_v<T, bool> ? small(rng) % 2 : small(rng));
+  });
 }
 
 // Feed tensors that sit between guard bytes, so a kernel writing to an input
@@ -305,14 +286,14 @@ struct GuardedFeed {
   tf::Tensor tensor;
   size_t bytes = 0;
 
-  GuardedFeed(const tf::Shape& shape) {
-    const tf::Tensor probe(tf::float32, shape);
+  GuardedFeed(tf::DType dtype, const tf::Shape& shape) {
+    const tf::Tensor probe(dtype, shape);
     bytes = probe.num_bytes();
     const size_t total = (bytes + 2 * kGuard + 63) / 64 * 64;  // aligned_alloc wants a multiple of 64
     memory.reset(static_cast<unsigned char*>(std::aligned_alloc(64, total)), std::free);
     std::memset(memory.get(), kPattern, total);
-    tensor = tf::Tensor::view(tf::float32, shape, std::shared_ptr<void>(memory, memory.get()),
-                              memory.get() + kGuard);
+    tensor =
+        tf::Tensor::view(dtype, shape, std::shared_ptr<void>(memory, memory.get()), memory.get() + kGuard);
   }
   bool guards_intact() const {
     for (size_t i = 0; i < kGuard; ++i) {
@@ -331,6 +312,10 @@ void require_equal(const tf::Tensor& got, const tf::Tensor& want, const std::str
   INFO(what);
   REQUIRE(got.dtype() == want.dtype());
   REQUIRE(got.shape() == want.shape());
+  if (got.dtype() != tf::float32) {  // integers and bools: exactly
+    REQUIRE(std::memcmp(got.raw(), want.raw(), got.num_bytes()) == 0);
+    return;
+  }
   auto g = got.data<float>();
   auto w = want.data<float>();
   size_t bad = 0, first = 0;
@@ -359,13 +344,13 @@ void run_case(const Case& c) {
   std::vector<std::vector<tf::Tensor>> var_values(kRuns);  // empty: unchanged
   for (int r = 0; r < kRuns; ++r) {
     for (const auto& f : b.feeds) {
-      tf::Tensor t(tf::float32, fed_shape(f, r));
+      tf::Tensor t(f.dtype(), fed_shape(f, r));
       fill_random(t, rng, c.with_nans);
       feed_values[r].push_back(t);
     }
     if (step_of(r) == Step::NewBuffersAndAssign) {
       for (const auto& v : b.variables) {
-        tf::Tensor t(tf::float32, v.shape());
+        tf::Tensor t(v.dtype(), v.shape());
         fill_random(t, rng, false);
         var_values[r].push_back(t);
       }
@@ -419,7 +404,7 @@ void run_case(const Case& c) {
             }();
             if (step != Step::MutateInPlace || !same_shapes) {
               feeds.clear();
-              for (const auto& v : feed_values[r]) feeds.emplace_back(v.shape());
+              for (const auto& v : feed_values[r]) feeds.emplace_back(v.dtype(), v.shape());
             }
             tf::FeedDict d;
             for (size_t i = 0; i < feeds.size(); ++i) {

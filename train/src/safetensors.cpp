@@ -343,6 +343,10 @@ std::optional<std::string> safetensors_dtype(DType dtype) {
       return "F32";
     case DType::kInt32:
       return "I32";
+    case DType::kInt64:
+      return "I64";
+    case DType::kBool:
+      return "BOOL";
   }
   return std::nullopt;
 }
@@ -365,6 +369,15 @@ Tensor read_safetensors_tensor(const SafetensorsIndex& index, const std::string&
   if constexpr (std::endian::native == std::endian::big) {
     const size_t width = dtype_size(dtype);
     for (size_t i = 0; i < t.num_bytes(); i += width) std::reverse(bytes + i, bytes + i + width);
+  }
+  if (dtype == bool_) {
+    // A byte other than 0 or 1 is not a bool; reading it as one would be undefined.
+    for (size_t i = 0; i < t.num_bytes(); ++i) {
+      if (bytes[i] > 1) {
+        throw InvalidArgumentError("Entry " + quote_key(key) + " is BOOL but holds the byte " +
+                                   std::to_string(bytes[i]) + " at element " + std::to_string(i));
+      }
+    }
   }
   return t;
 }

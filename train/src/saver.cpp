@@ -108,7 +108,7 @@ std::string Saver::save(Session& session, const std::string& path) const {
     std::map<std::string, Tensor> values;
     for (const auto& [key, v] : variables_) {
       if (!detail::safetensors_dtype(v.dtype())) {
-        throw ValueError("Saver writes float32 and int32 variables; " + v.op().name() + " is " +
+        throw ValueError("Saver writes float32, int32, int64 and bool variables; " + v.op().name() + " is " +
                          dtype_name(v.dtype()));
       }
       values.emplace(key, session.read_variable(v.op()));

@@ -1,6 +1,7 @@
 #pragma once
 // A value: dtype, shape and a 64-byte aligned, contiguous row-major buffer.
 #include <cstddef>
+#include <iosfwd>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -103,6 +104,9 @@ class Tensor {
   bool is_view() const { return buffer_ && !buffer_->owned; }
   // A deep copy with its own buffer.
   Tensor clone() const;
+  // The same buffer seen with another shape of as many elements (what
+  // Reshape, Squeeze and ExpandDims give); InvalidArgumentError otherwise.
+  Tensor reshaped(const Shape& shape) const;
   // True when both share one buffer.
   bool shares_buffer_with(const Tensor& other) const { return buffer_ == other.buffer_; }
   // True when another Tensor holds the same buffer.
@@ -135,5 +139,12 @@ class Tensor {
   int64_t num_elements_ = 0;
   std::shared_ptr<Buffer> buffer_;
 };
+
+// Prints like TF's eager tensors and numpy: the values (the first and last
+// three along each axis when there are more than 1000), then shape and dtype:
+//   tf.Tensor(
+//   [[1. 2.]
+//    [3. 4.]], shape=(2, 2), dtype=float32)
+std::ostream& operator<<(std::ostream& os, const Tensor& t);
 
 }  // namespace minitf

@@ -41,12 +41,21 @@ struct InferenceContext {
   const std::string& type;
   const OutputSpecs& inputs;
   const AttrMap& attrs;  // complete: create_op fills in defaults
+  // The values of inputs that are constants (a Const's value) while the
+  // graph is built or planned; null entries (or no vector) when not known.
+  const std::vector<const Tensor*>* values = nullptr;
 
   // "'foo/add' (op: 'AddV2')", the way errors name an op.
   std::string what() const { return "'" + op_name + "' (op: '" + type + "')"; }
   // "[1,4,4,2], [3,3,2,2]", for error messages.
   std::string input_shapes() const;
   const Shape& shape(size_t input) const { return inputs[input].second; }
+  // The value of input `input` when it is a known constant, else null.
+  const Tensor* value(size_t input) const {
+    return values && input < values->size() ? (*values)[input] : nullptr;
+  }
+  // A known int32 or int64 constant input as int64s (shapes, axes, paddings); nullopt when not known.
+  std::optional<std::vector<int64_t>> ints(size_t input) const;
   template <class T>
   const T& attr(const std::string& key) const {
     auto it = attrs.find(key);
@@ -87,6 +96,8 @@ struct OpDef {
   // A list of inputs, as many as the int attribute `number_attr` says (declare that attribute too).
   OpDef&& input_list(std::string name, std::string number_attr, std::vector<DType> dtypes = {}) &&;
   OpDef&& output(std::string name) &&;
+  // A list of outputs, as many as the int attribute `number_attr` says (Split, Unpack).
+  OpDef&& output_list(std::string name, std::string number_attr) &&;
   // A required attribute of `type`; `allowed` empty means any value.
   OpDef&& attr(std::string name, AttrType type, std::vector<AttrValue> allowed = {}) &&;
   // An optional attribute: its type is the default's; `allowed` empty means any value.
@@ -138,12 +149,18 @@ std::vector<FusionRule> fusion_rules();
 AttrMap complete_attrs(const OpDef& def, const std::string& op_name, AttrMap attrs);
 // The input arguments of an op of `def` with these attributes, lists expanded (one per input tensor).
 std::vector<const ArgDef*> expand_inputs(const OpDef& def, const AttrMap& attrs);
+// How many outputs an op of `def` with these attributes has, lists expanded.
+size_t num_outputs(const OpDef& def, const AttrMap& attrs);
+// The tensor an op of `def` with these attributes always outputs (a Const's
+// `value`: a constant_output op with a tensor attribute `value`), or null.
+const Tensor* constant_value(const OpDef& def, const AttrMap& attrs);
 // Whether input `i` of an op of `def` with these attributes is a reference
 // input (the variable itself), lists expanded.
 bool is_ref_input(const OpDef& def, const AttrMap& attrs, size_t i);
-// Runs the shape function of `def` on `inputs`, after checking their count and dtypes.
+// Runs the shape function of `def` on `inputs`, after checking their count and
+// dtypes; `values` holds the inputs' constant values where known (or is empty).
 OutputSpecs infer_shapes(const OpDef& def, const std::string& op_name, const AttrMap& attrs,
-                         const OutputSpecs& inputs);
+                         const OutputSpecs& inputs, const std::vector<const Tensor*>& values = {});
 
 // Creates an op in `g` (a handle: tf::get_default_graph() will do): `name` ending in '/' is taken exactly
 // (without the
