@@ -1,9 +1,13 @@
-// Conv2D and _FusedConv2D through oneDNN: NHWC activations and HWIO filters
-// as TF stores them, one primitive per input shape and thread count (created
-// when the plan is prepared, executed many times), constant weights
+// Convolutions through oneDNN: Conv2D, DepthwiseConv2dNative (a grouped
+// convolution, one group per input channel), their fused forms and
+// Conv2DBackpropInput (convolution backward data). NHWC activations and
+// filters as TF stores them, one primitive per input shape and thread count
+// (created when the plan is prepared, executed many times), constant weights
 // reordered into the primitive's layout once per value, bias inside the
-// primitive, and Relu applied by the same kernel when fused_ops asks for it.
+// primitive, and Relu or Relu6 applied by the same kernel when fused_ops asks.
 #include <spdlog/spdlog.h>
+
+#include <cstring>
 
 #include "eigen_device.h"
 #include "kernels_internal.h"
@@ -15,17 +19,70 @@ namespace {
 using onednn::memory;
 using onednn::Tag;
 
+// Strides, dilations (as TF counts them: 1 is dense) and padding of a 2-D convolution.
+struct ConvGeometry {
+  int64_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  Padding padding = Padding::Same;
+
+  explicit ConvGeometry(const NodeInfo& node) {
+    const auto& strides = node.attr<std::vector<int64_t>>("strides");
+    const auto& dilations = node.attr<std::vector<int64_t>>("dilations");
+    stride_h = strides.at(1);
+    stride_w = strides.at(2);
+    dilation_h = dilations.at(1);
+    dilation_w = dilations.at(2);
+    padding = node.attr<std::string>("padding") == "SAME" ? Padding::Same : Padding::Valid;
+  }
+  // One spatial dimension: TF's SAME pads for the window the dilated kernel covers.
+  ConvDim dim(int64_t in, int64_t kernel, bool height, const std::string& what) const {
+    const int64_t d = height ? dilation_h : dilation_w;
+    return conv_dim(in, (kernel - 1) * d + 1, height ? stride_h : stride_w, padding, what);
+  }
+  memory::dims strides() const { return {stride_h, stride_w}; }
+  memory::dims dilates() const { return {dilation_h - 1, dilation_w - 1}; }  // oneDNN's 0 is dense
+};
+
+// TF's filter as oneDNN weights. Conv2D's [kh, kw, in, out] is hwio of
+// {out, in, kh, kw}; a depthwise [kh, kw, C, M] is {C groups, M, 1, kh, kw}
+// with output channel c * M + m, described by its strides.
+memory::desc user_weights(const Shape& w, bool depthwise) {
+  const int64_t kh = w.dim(0), kw = w.dim(1), c = w.dim(2), m = w.dim(3);
+  if (!depthwise) return onednn::f32({m, c, kh, kw}, Tag::hwio);
+  return memory::desc({c, m, 1, kh, kw}, memory::data_type::f32, {m, 1, 1, kw * c * m, c * m});
+}
+memory::desc any_weights(const Shape& w, bool depthwise) {
+  const int64_t kh = w.dim(0), kw = w.dim(1), c = w.dim(2), m = w.dim(3);
+  return depthwise ? onednn::f32({c, m, 1, kh, kw}, Tag::any) : onednn::f32({m, c, kh, kw}, Tag::any);
+}
+
+// The weights in the primitive's layout: cached for a constant filter,
+// reordered on every run otherwise (see onednn::WeightCache).
+memory weights_in(const memory::desc& user, const memory::desc& want, const Tensor& w, bool constant,
+                  onednn::WeightCache& cache) {
+  if (want == user) return onednn::wrap(user, w.raw());
+  if (!constant) return onednn::reorder_to_thread_buffer(onednn::wrap(user, w.raw()), want);
+  return cache.get(w, user, want);
+}
+
+// Relu6 as TF's CPU kernel computes it (NaN stays NaN), as the Relu6 kernel does.
+void relu6_into(const KernelContext& ctx, Tensor& out) {
+  const Tensor& in = out;
+  evaluate(ctx, flat(out), flat(in).cwiseMax(0.f).cwiseMin(6.f));
+}
+
+enum class Activation { kNone, kRelu, kRelu6 };
+const char* activation_name(Activation a) {
+  return a == Activation::kRelu ? "Relu" : a == Activation::kRelu6 ? "Relu6" : "none";
+}
+
 class ConvKernel final : public OpKernel {
  public:
-  explicit ConvKernel(const NodeInfo& node) : OpKernel(node) {
-    const auto& strides = node.attr<std::vector<int64_t>>("strides");
-    stride_h_ = strides.at(1);
-    stride_w_ = strides.at(2);
-    padding_ = node.attr<std::string>("padding") == "SAME" ? Padding::Same : Padding::Valid;
+  ConvKernel(const NodeInfo& node, bool depthwise) : OpKernel(node), geometry_(node), depthwise_(depthwise) {
     if (node.attrs.count("fused_ops")) {
       for (const std::string& f : node.attr<std::vector<std::string>>("fused_ops")) {
         with_bias_ = with_bias_ || f == "BiasAdd";
-        with_relu_ = with_relu_ || f == "Relu";
+        if (f == "Relu") activation_ = Activation::kRelu;
+        if (f == "Relu6") activation_ = Activation::kRelu6;
       }
     }
   }
@@ -38,6 +95,7 @@ class ConvKernel final : public OpKernel {
     const Shape& xs = ctx.inputs[0].second;
     const Shape& ws = ctx.inputs[1].second;
     if (!xs.fully_defined() || !ws.fully_defined() || ctx.outputs[0].second.num_elements() == 0) return;
+    if (xs.num_elements() == 0 || ws.num_elements() == 0) return;
     for (int threads : ctx.thread_counts) primitive(xs, ws, threads, ctx.device);
   }
 
@@ -46,21 +104,34 @@ class ConvKernel final : public OpKernel {
     const Tensor& w = ctx.input(1);
     Tensor& out = ctx.allocate_output(0);
     if (out.num_elements() == 0) return;
-    const auto describe = [&] {
-      return what() + " with input shapes " + x.shape().to_string() + ", " + w.shape().to_string();
-    };
-    onednn::guarded(describe, [&] {
-      // oneDNN fixes a primitive's thread count when it is created, so the
-      // primitive is made (and cached) for the threads this call may use.
-      onednn::set_team_size(ctx.num_threads);
-      const std::shared_ptr<Primitive> p = primitive(x.shape(), w.shape(), ctx.num_threads, ctx.device);
-      std::unordered_map<int, memory> args{{DNNL_ARG_SRC, onednn::wrap(p->src_md, x.raw())},
-                                           {DNNL_ARG_WEIGHTS, weights_for(*p, w)},
-                                           {DNNL_ARG_DST, onednn::wrap(p->dst_md, out.raw())}};
-      if (with_bias_) args.emplace(DNNL_ARG_BIAS, onednn::wrap(p->bias_md, ctx.input(2).raw()));
-      onednn::execute(p->prim, p->pd, args);
-    });
-    if (with_relu_) relu_into(ctx, out, out);
+    if (x.num_elements() == 0 || w.num_elements() == 0) {
+      // A sum over no input channels: zeros (then the bias), as TF gives. oneDNN is not asked.
+      auto o = out.data<float>();
+      std::fill(o.begin(), o.end(), 0.f);
+      if (with_bias_) {
+        auto b = ctx.input(2).data<float>();
+        for (size_t i = 0; i < o.size(); ++i) o[i] = b[i % b.size()];
+      }
+    } else {
+      const auto describe = [&] {
+        return what() + " with input shapes " + x.shape().to_string() + ", " + w.shape().to_string();
+      };
+      onednn::guarded(describe, [&] {
+        // oneDNN fixes a primitive's thread count when it is created, so the
+        // primitive is made (and cached) for the threads this call may use.
+        onednn::set_team_size(ctx.num_threads);
+        const std::shared_ptr<Primitive> p = primitive(x.shape(), w.shape(), ctx.num_threads, ctx.device);
+        std::unordered_map<int, memory> args{
+            {DNNL_ARG_SRC, onednn::wrap(p->src_md, x.raw())},
+            {DNNL_ARG_WEIGHTS,
+             weights_in(p->user_weights_md, p->pd.weights_desc(), w, filter_constant_, weights_)},
+            {DNNL_ARG_DST, onednn::wrap(p->dst_md, out.raw())}};
+        if (with_bias_) args.emplace(DNNL_ARG_BIAS, onednn::wrap(p->bias_md, ctx.input(2).raw()));
+        onednn::execute(p->prim, p->pd, args);
+      });
+    }
+    if (activation_ == Activation::kRelu) relu_into(ctx, out, out);
+    if (activation_ == Activation::kRelu6) relu6_into(ctx, out);
   }
 
  private:
@@ -84,45 +155,171 @@ class ConvKernel final : public OpKernel {
     };
     return onednn::guarded(describe, [&] {
       onednn::set_team_size(threads);
-      const ConvDim h = conv_dim(xs.dim(1), ws.dim(0), stride_h_, padding_, what());
-      const ConvDim w = conv_dim(xs.dim(2), ws.dim(1), stride_w_, padding_, what());
+      const ConvDim h = geometry_.dim(xs.dim(1), ws.dim(0), true, what());
+      const ConvDim w = geometry_.dim(xs.dim(2), ws.dim(1), false, what());
+      const int64_t out_channels = depthwise_ ? ws.dim(2) * ws.dim(3) : ws.dim(3);
       const memory::desc src_md = onednn::f32({xs.dim(0), xs.dim(3), xs.dim(1), xs.dim(2)}, Tag::nhwc);
-      const memory::dims w_dims{ws.dim(3), ws.dim(2), ws.dim(0), ws.dim(1)};
-      const memory::desc dst_md = onednn::f32({xs.dim(0), ws.dim(3), h.out, w.out}, Tag::nhwc);
-      const memory::desc bias_md = onednn::f32({ws.dim(3)}, Tag::a);
-      const memory::desc any_w_md = onednn::f32(w_dims, Tag::any);
-      const memory::dims strides{stride_h_, stride_w_};
+      const memory::desc dst_md = onednn::f32({xs.dim(0), out_channels, h.out, w.out}, Tag::nhwc);
+      const memory::desc bias_md = onednn::f32({out_channels}, Tag::a);
+      const memory::desc any_w_md = any_weights(ws, depthwise_);
       const memory::dims pad_l{h.pad_before, w.pad_before}, pad_r{h.pad_after, w.pad_after};
       using Conv = dnnl::convolution_forward;
       const auto kind = dnnl::prop_kind::forward_inference;
       const auto algo = dnnl::algorithm::convolution_direct;
-      auto desc = with_bias_
-                      ? Conv::desc(kind, algo, src_md, any_w_md, bias_md, dst_md, strides, pad_l, pad_r)
-                      : Conv::desc(kind, algo, src_md, any_w_md, dst_md, strides, pad_l, pad_r);
-      // Relu is not a oneDNN post-op: oneDNN's relu turns NaN into 0 where TF's
-      // gives NaN, and a result must not depend on whether fusion is on.
+      const memory::dims strides = geometry_.strides(), dilates = geometry_.dilates();
+      auto desc =
+          with_bias_
+              ? Conv::desc(kind, algo, src_md, any_w_md, bias_md, dst_md, strides, dilates, pad_l, pad_r)
+              : Conv::desc(kind, algo, src_md, any_w_md, dst_md, strides, dilates, pad_l, pad_r);
+      // Relu and Relu6 are not oneDNN post-ops: oneDNN's relu and clip turn
+      // NaN into 0 where TF gives NaN, and a result must not depend on
+      // whether fusion is on.
       Conv::primitive_desc pd(desc, onednn::default_attr(), onednn::engine());
-      spdlog::debug("{}: oneDNN conv {} -> [{},{},{},{}] (bias {}, relu {}, {} threads) uses {}", node().name,
-                    xs.to_string(), xs.dim(0), h.out, w.out, ws.dim(3), with_bias_, with_relu_, threads,
-                    pd.impl_info_str());
-      return Primitive{src_md, onednn::f32(w_dims, Tag::hwio), dst_md, bias_md, pd, Conv(pd)};
+      spdlog::debug("{}: oneDNN {}conv {} -> [{},{},{},{}] (bias {}, activation {}, {} threads) uses {}",
+                    node().name, depthwise_ ? "depthwise " : "", xs.to_string(), xs.dim(0), h.out, w.out,
+                    out_channels, with_bias_, activation_name(activation_), threads, pd.impl_info_str());
+      return Primitive{src_md, user_weights(ws, depthwise_), dst_md, bias_md, pd, Conv(pd)};
     });
   }
 
-  // The weights in the primitive's layout: cached for a constant filter,
-  // reordered on every run otherwise (see onednn::WeightCache).
-  memory weights_for(const Primitive& p, const Tensor& w) {
-    if (p.pd.weights_desc() == p.user_weights_md) return onednn::wrap(p.user_weights_md, w.raw());
-    if (!filter_constant_) {
-      return onednn::reorder_to_thread_buffer(onednn::wrap(p.user_weights_md, w.raw()), p.pd.weights_desc());
-    }
-    return weights_.get(w, p.user_weights_md, p.pd.weights_desc());
+  ConvGeometry geometry_;
+  bool depthwise_ = false;
+  bool with_bias_ = false;
+  Activation activation_ = Activation::kNone;
+  bool filter_constant_ = false;  // until the plan says otherwise, reorder every run
+  onednn::PrimitiveCache<Primitive> cache_;
+  onednn::WeightCache weights_;
+};
+
+// Conv2DBackpropInput: the gradient of Conv2D with respect to its input (what
+// conv2d_transpose computes), as oneDNN's convolution backward data. The
+// output's shape is input_sizes' value, which the plan knows when it is a
+// constant; a computed one is read and checked when the kernel runs.
+class ConvBackpropInputKernel final : public OpKernel {
+ public:
+  explicit ConvBackpropInputKernel(const NodeInfo& node) : OpKernel(node), geometry_(node) {}
+
+  void set_constant_inputs(const std::vector<bool>& constant) override {
+    filter_constant_ = constant.size() > 1 && constant[1];
   }
 
-  bool with_bias_ = false, with_relu_ = false;
-  bool filter_constant_ = false;  // until the plan says otherwise, reorder every run
-  int64_t stride_h_ = 1, stride_w_ = 1;
-  Padding padding_ = Padding::Same;
+  void prepare(const PrepareContext& ctx) override {
+    const Shape& out = ctx.outputs[0].second;
+    const Shape& ws = ctx.inputs[1].second;
+    const Shape& dys = ctx.inputs[2].second;
+    if (!out.fully_defined() || !ws.fully_defined() || !dys.fully_defined()) return;
+    if (out.num_elements() == 0 || ws.num_elements() == 0 || dys.num_elements() == 0) return;
+    for (int threads : ctx.thread_counts) primitive(out, ws, dys, threads, ctx.device);
+  }
+
+  void compute(KernelContext& ctx) override {
+    const Tensor& w = ctx.input(1);
+    const Tensor& dy = ctx.input(2);
+    Tensor& out = ctx.allocate_output(0, float32, output_shape(ctx.input(0), w.shape(), dy.shape()));
+    if (out.num_elements() == 0) return;
+    if (dy.num_elements() == 0 || w.num_elements() == 0) {
+      std::memset(out.raw(), 0, out.num_bytes());  // no output channels: nothing flows back
+      return;
+    }
+    const auto describe = [&] {
+      return what() + " with input shapes " + ctx.input(0).shape().to_string() + ", " +
+             w.shape().to_string() + ", " + dy.shape().to_string() + " and input_sizes " +
+             out.shape().to_string();
+    };
+    onednn::guarded(describe, [&] {
+      onednn::set_team_size(ctx.num_threads);
+      const std::shared_ptr<Primitive> p =
+          primitive(out.shape(), w.shape(), dy.shape(), ctx.num_threads, ctx.device);
+      std::unordered_map<int, memory> args{
+          {DNNL_ARG_DIFF_DST, onednn::wrap(p->diff_dst_md, dy.raw())},
+          {DNNL_ARG_WEIGHTS,
+           weights_in(p->user_weights_md, p->pd.weights_desc(), w, filter_constant_, weights_)},
+          {DNNL_ARG_DIFF_SRC, onednn::wrap(p->diff_src_md, out.raw())}};
+      onednn::execute(p->prim, p->pd, args);
+    });
+  }
+
+ private:
+  struct Primitive {
+    memory::desc diff_src_md, user_weights_md, diff_dst_md;
+    dnnl::convolution_backward_data::primitive_desc pd;
+    dnnl::convolution_backward_data prim;
+  };
+
+  // input_sizes' value ({N, H, W, C} or {H, W}) as a shape, checked against
+  // the filter and out_backprop: the shape function could not when the value
+  // was not known.
+  Shape output_shape(const Tensor& sizes, const Shape& ws, const Shape& dys) const {
+    std::vector<int64_t> v;
+    for (int32_t s : sizes.data<int32_t>()) v.push_back(s);
+    const auto fail = [&](const std::string& why) {
+      std::string list;
+      for (int64_t s : v) list += (list.empty() ? "" : ",") + std::to_string(s);
+      throw InvalidArgumentError(what() + ": " + why + " (input_sizes [" + list + "], filter " +
+                                 ws.to_string() + ", out_backprop " + dys.to_string() + ")");
+    };
+    if (v.size() == 2) v = {dys.dim(0), v[0], v[1], ws.dim(2)};
+    if (v.size() != 4) fail("input_sizes must have 4 elements {N, H, W, C} or 2 {H, W}");
+    for (int64_t s : v) {
+      if (s < 0) fail("input_sizes must be non-negative");
+    }
+    if (v[0] != dys.dim(0)) fail("input batch and out_backprop batch differ");
+    if (v[3] != ws.dim(2)) fail("input depth and filter input depth differ");
+    for (int i = 1; i <= 2; ++i) {
+      const int64_t k = (ws.dim(i - 1) - 1) * (i == 1 ? geometry_.dilation_h : geometry_.dilation_w) + 1;
+      const bool fits = geometry_.padding == Padding::Same || v[static_cast<size_t>(i)] >= k;
+      if (!fits ||
+          geometry_.dim(v[static_cast<size_t>(i)], ws.dim(i - 1), i == 1, what()).out != dys.dim(i)) {
+        fail("size of out_backprop doesn't match the convolution of input_sizes in spatial dimension " +
+             std::to_string(i));
+      }
+    }
+    return Shape(v);
+  }
+
+  std::shared_ptr<Primitive> primitive(const Shape& out, const Shape& ws, const Shape& dys, int threads,
+                                       const CpuDevice& device) {
+    std::vector<int64_t> key = out.dims();
+    key.insert(key.end(), ws.dims().begin(), ws.dims().end());
+    key.insert(key.end(), dys.dims().begin(), dys.dims().end());
+    key.push_back(threads);
+    return cache_.get(key, device.max_conv_primitives(), [&] { return make(out, ws, dys, threads); });
+  }
+
+  Primitive make(const Shape& out, const Shape& ws, const Shape& dys, int threads) const {
+    const auto describe = [&] {
+      return what() + " with input_sizes " + out.to_string() + ", filter " + ws.to_string() +
+             ", out_backprop " + dys.to_string();
+    };
+    return onednn::guarded(describe, [&] {
+      onednn::set_team_size(threads);
+      const ConvDim h = geometry_.dim(out.dim(1), ws.dim(0), true, what());
+      const ConvDim w = geometry_.dim(out.dim(2), ws.dim(1), false, what());
+      const memory::desc diff_src_md =
+          onednn::f32({out.dim(0), out.dim(3), out.dim(1), out.dim(2)}, Tag::nhwc);
+      const memory::desc diff_dst_md =
+          onednn::f32({dys.dim(0), dys.dim(3), dys.dim(1), dys.dim(2)}, Tag::nhwc);
+      const memory::desc any_w_md = any_weights(ws, false);
+      const memory::dims pad_l{h.pad_before, w.pad_before}, pad_r{h.pad_after, w.pad_after};
+      const memory::dims strides = geometry_.strides(), dilates = geometry_.dilates();
+      const auto algo = dnnl::algorithm::convolution_direct;
+      // oneDNN describes backward data by the forward convolution it inverts.
+      using Fwd = dnnl::convolution_forward;
+      using Bwd = dnnl::convolution_backward_data;
+      const Fwd::primitive_desc hint(Fwd::desc(dnnl::prop_kind::forward_training, algo, diff_src_md, any_w_md,
+                                               diff_dst_md, strides, dilates, pad_l, pad_r),
+                                     onednn::engine());
+      const Bwd::primitive_desc pd(
+          Bwd::desc(algo, diff_src_md, any_w_md, diff_dst_md, strides, dilates, pad_l, pad_r),
+          onednn::default_attr(), onednn::engine(), hint);
+      spdlog::debug("{}: oneDNN conv backward data {} -> {} ({} threads) uses {}", node().name,
+                    dys.to_string(), out.to_string(), threads, pd.impl_info_str());
+      return Primitive{diff_src_md, user_weights(ws, false), diff_dst_md, pd, Bwd(pd)};
+    });
+  }
+
+  ConvGeometry geometry_;
+  bool filter_constant_ = false;
   onednn::PrimitiveCache<Primitive> cache_;
   onednn::WeightCache weights_;
 };
@@ -130,9 +327,16 @@ class ConvKernel final : public OpKernel {
 }  // namespace
 
 void register_conv_kernels(KernelRegistry& r) {
-  const KernelFactory conv = [](const NodeInfo& node) { return std::make_unique<ConvKernel>(node); };
+  const KernelFactory conv = [](const NodeInfo& node) { return std::make_unique<ConvKernel>(node, false); };
+  const KernelFactory depthwise = [](const NodeInfo& node) {
+    return std::make_unique<ConvKernel>(node, true);
+  };
   r.add("Conv2D", conv);
   r.add("_FusedConv2D", conv);
+  r.add("DepthwiseConv2dNative", depthwise);
+  r.add("_FusedDepthwiseConv2dNative", depthwise);
+  r.add("Conv2DBackpropInput",
+        [](const NodeInfo& node) { return std::make_unique<ConvBackpropInputKernel>(node); });
 }
 
 }  // namespace minitf::kernels

@@ -9,6 +9,7 @@ void register_random_kernels(KernelRegistry& registry);
 void register_elementwise_kernels(KernelRegistry& registry);
 void register_conv_kernels(KernelRegistry& registry);
 void register_nn_kernels(KernelRegistry& registry);
+void register_norm_kernels(KernelRegistry& registry);
 void register_math_kernels(KernelRegistry& registry);
 
 // A kernel made of a function, for ops with no state of their own.

@@ -62,6 +62,7 @@ KernelRegistry& kernel_registry() {
     register_elementwise_kernels(*r);
     register_conv_kernels(*r);
     register_nn_kernels(*r);
+    register_norm_kernels(*r);
     register_math_kernels(*r);
     return r;
   }();

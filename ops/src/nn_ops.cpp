@@ -2,6 +2,9 @@
 // rewrites chains into, and their builders.
 #include <minitf/ops/ops.h>
 
+#include <functional>
+#include <limits>
+
 #include "families.h"
 
 namespace minitf {
@@ -22,35 +25,160 @@ Padding padding_of(const InferenceContext& c) {
   return c.attr<std::string>("padding") == "SAME" ? Padding::Same : Padding::Valid;
 }
 
-OutputSpecs conv2d_shape(const InferenceContext& c) {
+// A known dim, or -1; `what` names the op in the error.
+int64_t merge_dim(int64_t a, int64_t b, const InferenceContext& c) {
+  if (a >= 0 && b >= 0 && a != b) {
+    throw ValueError("Dimensions must be equal, but are " + std::to_string(a) + " and " + std::to_string(b) +
+                     " for " + c.what() + " with input shapes: " + c.input_shapes() + ".");
+  }
+  return a >= 0 ? a : b;
+}
+
+// Strides, dilations and padding of a 2-D convolution over NHWC, checked as TF does.
+struct ConvAttrs {
+  int64_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  Padding padding = Padding::Valid;
+};
+
+ConvAttrs conv_attrs(const InferenceContext& c) {
   require_nhwc(c);
+  const auto& strides = c.attr<std::vector<int64_t>>("strides");
+  const auto& dilations = c.attr<std::vector<int64_t>>("dilations");
+  if (strides.size() != 4) {
+    throw ValueError(c.type + " " + c.what() + " requires 4 strides {1, sh, sw, 1}, got " +
+                     std::to_string(strides.size()));
+  }
+  if (strides[0] != 1 || strides[3] != 1) {
+    throw ValueError(c.type + " " + c.what() +
+                     ": strides in the batch and depth dimensions must be 1 (strides {1, sh, sw, 1})");
+  }
+  if (dilations.size() != 4) {
+    throw ValueError(c.type + " " + c.what() + " requires 4 dilations {1, dh, dw, 1}, got " +
+                     std::to_string(dilations.size()));
+  }
+  if (dilations[0] != 1 || dilations[3] != 1) {
+    throw ValueError(c.type + " " + c.what() +
+                     ": dilations in the batch and depth dimensions must be 1 (dilations {1, dh, dw, 1})");
+  }
+  if (dilations[1] < 1 || dilations[2] < 1) {
+    throw ValueError(c.type + " " + c.what() + ": dilated rates should be larger than 0, got dilations {1, " +
+                     std::to_string(dilations[1]) + ", " + std::to_string(dilations[2]) + ", 1}");
+  }
+  return {strides[1], strides[2], dilations[1], dilations[2], padding_of(c)};
+}
+
+// The window a dilated kernel covers, (k - 1) * d + 1, as TF's SAME padding sees it.
+int64_t dilated(int64_t kernel, int64_t dilation, const InferenceContext& c) {
+  if (kernel < 1) return kernel;  // conv_dim names it
+  if (kernel - 1 > (std::numeric_limits<int64_t>::max() - 1) / dilation) {
+    throw ValueError("Op " + c.what() + ": the dilated filter size overflows (filter " +
+                     std::to_string(kernel) + ", dilation " + std::to_string(dilation) + ")");
+  }
+  return (kernel - 1) * dilation + 1;
+}
+
+// Output height and width of a convolution of `in` (NHWC) with a [kh, kw, ...] filter.
+std::pair<int64_t, int64_t> conv_out_hw(const InferenceContext& c, const ConvAttrs& a, const Shape& in,
+                                        const Shape& f) {
+  const std::string what = c.what() + " with input shapes: " + c.input_shapes();
+  const ConvDim h = conv_dim(in.dim(1), dilated(f.dim(0), a.dilation_h, c), a.stride_h, a.padding, what);
+  const ConvDim w = conv_dim(in.dim(2), dilated(f.dim(1), a.dilation_w, c), a.stride_w, a.padding, what);
+  return {h.out, w.out};
+}
+
+void require_known_filter(const InferenceContext& c, size_t input) {
+  const Shape& f = c.shape(input);
+  for (int i = 0; i < 4; ++i) {
+    if (f.dim(i) < 0) {
+      throw ValueError(c.type + " " + c.what() + " needs a filter of known shape, got " + f.to_string());
+    }
+  }
+}
+
+OutputSpecs conv2d_shape(const InferenceContext& c) {
+  const ConvAttrs a = conv_attrs(c);
   require_rank(c, 0, 4, "input");
   require_rank(c, 1, 4, "filter");
   const Shape& in = c.shape(0);
   const Shape& f = c.shape(1);
-  const auto& strides = c.attr<std::vector<int64_t>>("strides");
-  if (strides.size() != 4) {
-    throw ValueError("Conv2D " + c.what() + " requires 4 strides {1, sh, sw, 1}, got " +
-                     std::to_string(strides.size()));
+  merge_dim(in.dim(3), f.dim(2), c);
+  require_known_filter(c, 1);
+  const auto [h, w] = conv_out_hw(c, a, in, f);
+  return {{float32, Shape{in.dim(0), h, w, f.dim(3)}}};
+}
+
+// Filter [kh, kw, in, multiplier]: in * multiplier output channels, channel
+// c * multiplier + m from input channel c.
+OutputSpecs depthwise_shape(const InferenceContext& c) {
+  const ConvAttrs a = conv_attrs(c);
+  require_rank(c, 0, 4, "input");
+  require_rank(c, 1, 4, "filter");
+  const Shape& in = c.shape(0);
+  const Shape& f = c.shape(1);
+  merge_dim(in.dim(3), f.dim(2), c);
+  require_known_filter(c, 1);
+  int64_t channels = 0;
+  if (__builtin_mul_overflow(f.dim(2), f.dim(3), &channels)) {
+    throw ValueError("Op " + c.what() + ": in_channels * channel_multiplier overflows for filter " +
+                     f.to_string());
   }
-  if (strides[0] != 1 || strides[3] != 1) {
-    throw ValueError("Conv2D " + c.what() +
-                     ": strides in the batch and depth dimensions must be 1 (strides {1, sh, sw, 1})");
+  const auto [h, w] = conv_out_hw(c, a, in, f);
+  return {{float32, Shape{in.dim(0), h, w, channels}}};
+}
+
+// The gradient of Conv2D with respect to its input: of shape `input_sizes`
+// (a constant's value when known: {N, H, W, C}, or {H, W} as TF also takes),
+// checked against the filter and out_backprop as TF's kernel checks them.
+OutputSpecs conv2d_backprop_input_shape(const InferenceContext& c) {
+  const ConvAttrs a = conv_attrs(c);
+  require_rank(c, 0, 1, "input_sizes");
+  require_rank(c, 1, 4, "filter");
+  require_rank(c, 2, 4, "out_backprop");
+  const Shape& f = c.shape(1);
+  const Shape& dy = c.shape(2);
+  const int64_t out_channels = merge_dim(dy.dim(3), f.dim(3), c);
+  (void)out_channels;
+  const int64_t sizes_len = c.shape(0).dim(0);
+  if (sizes_len >= 0 && sizes_len != 4 && sizes_len != 2) {
+    throw ValueError("Op " + c.what() +
+                     ": input_sizes must have 4 elements {N, H, W, C} (or 2: {H, W}), got " +
+                     std::to_string(sizes_len));
   }
-  if (in.dim(3) >= 0 && f.dim(2) >= 0 && in.dim(3) != f.dim(2)) {
-    throw ValueError("Dimensions must be equal, but are " + std::to_string(in.dim(3)) + " and " +
-                     std::to_string(f.dim(2)) + " for " + c.what() +
-                     " with input shapes: " + c.input_shapes() + ".");
+  Shape out{dy.dim(0), Shape::kUnknown, Shape::kUnknown, f.dim(2)};
+  if (const auto sizes = c.ints(0)) {
+    for (int64_t s : *sizes) {
+      if (s < 0) {
+        std::string list;
+        for (int64_t v : *sizes) list += (list.empty() ? "" : ",") + std::to_string(v);
+        throw ValueError("Op " + c.what() + ": input_sizes must be non-negative, got [" + list + "]");
+      }
+    }
+    const std::vector<int64_t>& v = *sizes;
+    const bool full = v.size() == 4;
+    out = Shape{merge_dim(full ? v[0] : -1, dy.dim(0), c), full ? v[1] : v[0], full ? v[2] : v[1],
+                merge_dim(full ? v[3] : -1, f.dim(2), c)};
   }
-  for (int i = 0; i < 4; ++i) {
-    if (f.dim(i) < 0) {
-      throw ValueError("Conv2D " + c.what() + " needs a filter of known shape, got " + f.to_string());
+  require_known_filter(c, 1);
+  // The forward convolution of `out` must give out_backprop's spatial size.
+  const std::string what = c.what() + " with input shapes: " + c.input_shapes();
+  for (int i = 1; i <= 2; ++i) {
+    const int64_t in = out.dim(i);
+    if (in < 0 || dy.dim(i) < 0) continue;
+    const int64_t k = dilated(f.dim(i - 1), i == 1 ? a.dilation_h : a.dilation_w, c);
+    const int64_t stride = i == 1 ? a.stride_h : a.stride_w;
+    const int64_t want =
+        a.padding == Padding::Valid && in < k ? -1 : conv_dim(in, k, stride, a.padding, what).out;
+    if (want != dy.dim(i)) {
+      throw ValueError(
+          "Conv2DBackpropInput " + c.what() + ": size of out_backprop doesn't match computed: actual = " +
+          std::to_string(dy.dim(i)) + ", computed = " + (want < 0 ? "none" : std::to_string(want)) +
+          " spatial_dim: " + std::to_string(i) + " input: " + std::to_string(in) +
+          " filter: " + std::to_string(f.dim(i - 1)) + " output: " + std::to_string(dy.dim(i)) + " stride: " +
+          std::to_string(stride) + " dilation: " + std::to_string(i == 1 ? a.dilation_h : a.dilation_w) +
+          " (input_sizes " + out.to_string() + ")");
     }
   }
-  const std::string what = c.what() + " with input shapes: " + c.input_shapes();
-  const ConvDim h = conv_dim(in.dim(1), f.dim(0), strides[1], padding_of(c), what);
-  const ConvDim w = conv_dim(in.dim(2), f.dim(1), strides[2], padding_of(c), what);
-  return {{float32, Shape{in.dim(0), h.out, w.out, f.dim(3)}}};
+  return {{float32, out}};
 }
 
 // `bias` of shape [C] against `value` of shape [..., C].
@@ -75,19 +203,20 @@ OutputSpecs bias_add_shape(const InferenceContext& c) {
   return {c.inputs[0]};
 }
 
-// What the _FusedConv2D kernel computes: an optional BiasAdd, then an optional Relu.
-OutputSpecs fused_conv2d_shape(const InferenceContext& c) {
-  OutputSpecs out = conv2d_shape(c);
+// What the fused convolution kernels compute: an optional BiasAdd, then an
+// optional Relu or Relu6, after `conv` (Conv2D's or DepthwiseConv2dNative's shape).
+OutputSpecs fused_shape(const InferenceContext& c, OutputSpecs (*conv)(const InferenceContext&)) {
+  OutputSpecs out = conv(c);
   const auto& fused = c.attr<std::vector<std::string>>("fused_ops");
   const int64_t num_args = c.attr<int64_t>("num_args");
   size_t next = 0;
   const bool bias = next < fused.size() && fused[next] == "BiasAdd";
   if (bias) ++next;
-  if (next < fused.size() && fused[next] == "Relu") ++next;
+  if (next < fused.size() && (fused[next] == "Relu" || fused[next] == "Relu6")) ++next;
   if (next != fused.size()) {
     throw UnimplementedError("Op " + c.what() + ": fused_ops " + std::to_string(fused.size()) +
                              " ops starting at \"" + fused[next] +
-                             "\" are not implemented (minitf fuses [BiasAdd][, Relu])");
+                             "\" are not implemented (minitf fuses [BiasAdd][, Relu or Relu6])");
   }
   if (num_args != (bias ? 1 : 0)) {
     throw ValueError("Op " + c.what() + " with fused_ops of " + std::to_string(fused.size()) +
@@ -134,6 +263,38 @@ OutputSpecs softmax_shape(const InferenceContext& c) {
   return {c.inputs[0]};
 }
 
+OutputSpecs lrn_shape(const InferenceContext& c) {
+  require_rank(c, 0, 4, "input");
+  if (c.attr<int64_t>("depth_radius") < 0) {
+    throw ValueError("Op " + c.what() + ": depth_radius must be non-negative, got " +
+                     std::to_string(c.attr<int64_t>("depth_radius")));
+  }
+  return {c.inputs[0]};
+}
+
+// FusedBatchNormV3 (inference): y like x, then batch_mean, batch_variance and
+// reserve spaces 1 and 2 of shape [C], and reserve_space_3, a scalar (TF's CPU kernel's).
+OutputSpecs fused_batch_norm_shape(const InferenceContext& c) {
+  require_nhwc(c);
+  require_rank(c, 0, 4, "x");
+  int64_t channels = c.shape(0).dim(3);
+  const char* names[] = {"x", "scale", "offset", "mean", "variance"};
+  for (size_t i = 1; i < 5; ++i) {
+    require_rank(c, i, 1, names[i]);
+    channels = merge_dim(channels, c.shape(i).dim(0), c);
+  }
+  if (c.attr<bool>("is_training")) {
+    throw UnimplementedError(
+        "Op " + c.what() +
+        " with is_training=true is not implemented (minitf computes FusedBatchNormV3 for "
+        "inference only: is_training=false, with a given mean and variance)");
+  }
+  Shape y = c.shape(0);
+  y = Shape{y.dim(0), y.dim(1), y.dim(2), channels};
+  const TensorSpec vec{float32, Shape{channels}};
+  return {{float32, y}, vec, vec, vec, vec, {float32, Shape{}}};
+}
+
 Padding parse_padding(std::string_view padding) {
   if (padding == "SAME") return Padding::Same;
   if (padding == "VALID") return Padding::Valid;
@@ -147,6 +308,7 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
   // initializer may build the registry before this file's statics exist.
   const std::vector<AttrValue> paddings{std::string("SAME"), std::string("VALID")};
   const std::vector<AttrValue> formats{std::string("NHWC"), std::string("NCHW")};
+  const AttrValue ones = std::vector<int64_t>{1, 1, 1, 1};
   add(OpDef("Conv2D")
           .input("input", {float32})
           .input("filter", {float32})
@@ -154,6 +316,7 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
           .attr("strides", AttrType::kInts)
           .attr("padding", AttrType::kString, paddings)
           .attr("data_format", std::string("NHWC"), formats)
+          .attr("dilations", ones)
           .shape_fn(conv2d_shape));
   add(OpDef("_FusedConv2D")
           .input("input", {float32})
@@ -163,9 +326,66 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
           .attr("strides", AttrType::kInts)
           .attr("padding", AttrType::kString, paddings)
           .attr("data_format", std::string("NHWC"), formats)
+          .attr("dilations", ones)
           .attr("fused_ops", std::vector<std::string>{})
           .attr("num_args", int64_t{0})
-          .shape_fn(fused_conv2d_shape));
+          .shape_fn([](const InferenceContext& c) { return fused_shape(c, conv2d_shape); }));
+  add(OpDef("DepthwiseConv2dNative")
+          .input("input", {float32})
+          .input("filter", {float32})
+          .output("output")
+          .attr("strides", AttrType::kInts)
+          .attr("padding", AttrType::kString, paddings)
+          .attr("data_format", std::string("NHWC"), formats)
+          .attr("dilations", ones)
+          .shape_fn(depthwise_shape));
+  add(OpDef("_FusedDepthwiseConv2dNative")
+          .input("input", {float32})
+          .input("filter", {float32})
+          .input_list("args", "num_args", {float32})
+          .output("output")
+          .attr("strides", AttrType::kInts)
+          .attr("padding", AttrType::kString, paddings)
+          .attr("data_format", std::string("NHWC"), formats)
+          .attr("dilations", ones)
+          .attr("fused_ops", std::vector<std::string>{})
+          .attr("num_args", int64_t{0})
+          .shape_fn([](const InferenceContext& c) { return fused_shape(c, depthwise_shape); }));
+  add(OpDef("Conv2DBackpropInput")
+          .input("input_sizes", {int32})
+          .input("filter", {float32})
+          .input("out_backprop", {float32})
+          .output("output")
+          .attr("strides", AttrType::kInts)
+          .attr("padding", AttrType::kString, paddings)
+          .attr("data_format", std::string("NHWC"), formats)
+          .attr("dilations", ones)
+          .shape_fn(conv2d_backprop_input_shape));
+  add(OpDef("LRN")
+          .input("input", {float32})
+          .output("output")
+          .attr("depth_radius", int64_t{5})
+          .attr("bias", 1.f)
+          .attr("alpha", 1.f)
+          .attr("beta", 0.5f)
+          .shape_fn(lrn_shape));
+  add(OpDef("FusedBatchNormV3")
+          .input("x", {float32})
+          .input("scale", {float32})
+          .input("offset", {float32})
+          .input("mean", {float32})
+          .input("variance", {float32})
+          .output("y")
+          .output("batch_mean")
+          .output("batch_variance")
+          .output("reserve_space_1")
+          .output("reserve_space_2")
+          .output("reserve_space_3")
+          .attr("epsilon", 0.0001f)
+          .attr("exponential_avg_factor", 1.f)
+          .attr("data_format", std::string("NHWC"), formats)
+          .attr("is_training", true)
+          .shape_fn(fused_batch_norm_shape));
   add(OpDef("BiasAdd")
           .input("value", {float32})
           .input("bias", {float32})
@@ -211,17 +431,31 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
             .output(type == std::string("Softmax") ? "softmax" : "logsoftmax")
             .shape_fn(softmax_shape));
   }
-  add_fusion(FusionRule{"Conv2D", "_FusedConv2D", {"BiasAdd", "Add", "AddV2"}, {"Relu"}});
+  add_fusion(FusionRule{"Conv2D", "_FusedConv2D", {"BiasAdd", "Add", "AddV2"}, {"Relu", "Relu6"}});
+  add_fusion(FusionRule{"DepthwiseConv2dNative",
+                        "_FusedDepthwiseConv2dNative",
+                        {"BiasAdd", "Add", "AddV2"},
+                        {"Relu", "Relu6"}});
 }
 
 Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides, Padding padding,
               const OpName& name) {
-  return make_op("Conv2D", name, "Conv2D", {input, filter},
-                 {{"strides", strides}, {"padding", std::string(padding_name(padding))}});
+  return conv2d(input, filter, strides, padding, Conv2DOptions{}, name);
 }
 Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
               std::string_view padding, const OpName& name) {
-  return conv2d(input, filter, strides, parse_padding(padding), name);
+  return conv2d(input, filter, strides, parse_padding(padding), Conv2DOptions{}, name);
+}
+Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides, Padding padding,
+              const Conv2DOptions& options, const OpName& name) {
+  return make_op("Conv2D", name, "Conv2D", {input, filter},
+                 {{"strides", strides},
+                  {"padding", std::string(padding_name(padding))},
+                  {"dilations", options.dilations}});
+}
+Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+              std::string_view padding, const Conv2DOptions& options, const OpName& name) {
+  return conv2d(input, filter, strides, parse_padding(padding), options, name);
 }
 Output relu(const Output& x, const OpName& name) { return make_op("Relu", name, "Relu", {x}); }
 Output nn::relu6(const Output& x, const OpName& name) { return make_op("Relu6", name, "Relu6", {x}); }
@@ -264,6 +498,109 @@ Output softmax(const Output& logits, const OpName& name) {
 }
 Output log_softmax(const Output& logits, const OpName& name) {
   return make_op("LogSoftmax", name, "LogSoftmax", {logits});
+}
+
+Output depthwise_conv2d_native(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+                               Padding padding, const OpName& name) {
+  return make_op("DepthwiseConv2dNative", name, "DepthwiseConv2dNative", {input, filter},
+                 {{"strides", strides}, {"padding", std::string(padding_name(padding))}});
+}
+Output depthwise_conv2d_native(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+                               std::string_view padding, const OpName& name) {
+  return depthwise_conv2d_native(input, filter, strides, parse_padding(padding), name);
+}
+Output depthwise_conv2d_native(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+                               std::string_view padding, const Conv2DOptions& options, const OpName& name) {
+  return make_op("DepthwiseConv2dNative", name, "DepthwiseConv2dNative", {input, filter},
+                 {{"strides", strides},
+                  {"padding", std::string(padding_name(parse_padding(padding)))},
+                  {"dilations", options.dilations}});
+}
+Output depthwise_conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+                        std::string_view padding, const OpName& name) {
+  return make_op("DepthwiseConv2dNative", name, "depthwise", {input, filter},
+                 {{"strides", strides}, {"padding", std::string(padding_name(parse_padding(padding)))}});
+}
+
+namespace {
+
+// TF's name_scope(name, default_name) inside the ops layer: opens `scope`
+// (already unique) for the ops made inside, and closes it however it is left.
+class ScopeGuard {
+ public:
+  ScopeGuard(Graph g, const std::string& scope) : g_(std::move(g)), token_(g_.push_name_scope(scope)) {}
+  ~ScopeGuard() { g_.pop_name_scope(token_); }
+  ScopeGuard(const ScopeGuard&) = delete;
+  ScopeGuard& operator=(const ScopeGuard&) = delete;
+
+ private:
+  Graph g_;
+  uint64_t token_;
+};
+
+// tf.nn.conv2d_transpose: the op is named as its name scope, and output_shape
+// made inside that scope ("conv2d_transpose/output_shape").
+Output conv2d_transpose_impl(const Output& value, const Output& filter,
+                             const std::function<Output(Graph&)>& output_shape,
+                             const std::vector<int64_t>& strides, std::string_view padding,
+                             const OpName& name) {
+  const std::string pad = padding_name(parse_padding(padding));
+  Graph g = graph_for({value, filter});
+  const std::string scope = g.unique_name(name.empty() ? "conv2d_transpose" : name.str());
+  Output sizes;
+  {
+    ScopeGuard guard(g, scope);
+    sizes = output_shape(g);
+  }
+  return create_op(g, "Conv2DBackpropInput", scope + "/", {sizes, filter, value},
+                   {{"strides", strides}, {"padding", pad}})
+      .output(0);
+}
+
+}  // namespace
+
+Output conv2d_transpose(const Output& value, const Output& filter, const std::vector<int64_t>& output_shape,
+                        const std::vector<int64_t>& strides, std::string_view padding, const OpName& name) {
+  std::vector<int32_t> dims;
+  for (int64_t d : output_shape) {
+    if (d < 0 || d > std::numeric_limits<int32_t>::max()) {
+      std::string list;
+      for (int64_t v : output_shape) list += (list.empty() ? "" : ",") + std::to_string(v);
+      throw ValueError("conv2d_transpose needs an output_shape of non-negative int32 sizes, got [" + list +
+                       "]");
+    }
+    dims.push_back(static_cast<int32_t>(d));
+  }
+  const Tensor t = Tensor::from<int32_t>(Shape{static_cast<int64_t>(dims.size())}, dims);
+  return conv2d_transpose_impl(
+      value, filter,
+      [&](Graph& g) {
+        return create_op(g, "Const", "output_shape", {}, {{"value", t}, {"dtype", int32}}).output(0);
+      },
+      strides, padding, name);
+}
+Output conv2d_transpose(const Output& value, const Output& filter, const Output& output_shape,
+                        const std::vector<int64_t>& strides, std::string_view padding, const OpName& name) {
+  return conv2d_transpose_impl(
+      value, filter, [&](Graph&) { return output_shape; }, strides, padding, name);
+}
+
+Output lrn(const Output& input, int64_t depth_radius, float bias, float alpha, float beta,
+           const OpName& name) {
+  return make_op("LRN", name, "LRN", {input},
+                 {{"depth_radius", depth_radius}, {"bias", bias}, {"alpha", alpha}, {"beta", beta}});
+}
+
+FusedBatchNormOutputs fused_batch_norm(const Output& x, const Output& scale, const Output& offset,
+                                       const Output& mean, const Output& variance, float epsilon,
+                                       bool is_training, const OpName& name) {
+  // TF raises epsilon to cuDNN's minimum on every device, so a model means the same everywhere.
+  constexpr float kMinEpsilon = 1.001e-5f;
+  const Operation op =
+      create_op(graph_for({x}), "FusedBatchNormV3", name.empty() ? "FusedBatchNormV3" : name.str(),
+                {x, scale, offset, mean, variance},
+                {{"epsilon", epsilon > kMinEpsilon ? epsilon : kMinEpsilon}, {"is_training", is_training}});
+  return {op.output(0), op.output(1), op.output(2)};
 }
 
 }  // namespace minitf::nn

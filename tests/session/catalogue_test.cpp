@@ -252,7 +252,7 @@ TEST_CASE("every public entry point refuses bad input with a typed error") {
           [&] {
             tf::create_op(f.g, "Conv2D", "c", {x, w}, {{"stride", std::vector<int64_t>{1, 1, 1, 1}}});
           },
-          "has no attribute 'stride' (its attributes: strides, padding, data_format)"),
+          "has no attribute 'stride' (its attributes: strides, padding, data_format, dilations)"),
       // state and resources
       expect<tf::InvalidArgumentError>(
           "assign_variables with one bad value",

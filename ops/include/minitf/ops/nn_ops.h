@@ -16,6 +16,15 @@ Output conv2d(const Output& input, const Output& filter, const std::vector<int64
               const OpName& name = {});
 Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
               std::string_view padding, const OpName& name = {});
+// What tf.nn.conv2d takes besides strides and padding: `tf::conv2d(x, w, s, "SAME", {.dilations = {1, 2, 2,
+// 1}})`.
+struct Conv2DOptions {
+  std::vector<int64_t> dilations = {1, 1, 1, 1};  // {1, dh, dw, 1}: filter taps dh rows and dw columns apart
+};
+Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides, Padding padding,
+              const Conv2DOptions& options, const OpName& name = {});
+Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+              std::string_view padding, const Conv2DOptions& options, const OpName& name = {});
 Output relu(const Output& x, const OpName& name = {});
 Output bias_add(const Output& value, const Output& bias, const OpName& name = {});
 
@@ -49,6 +58,46 @@ Output avg_pool(const Output& value, const std::vector<int64_t>& ksize, const st
 // Softmax and log-softmax over the last axis.
 Output softmax(const Output& logits, const OpName& name = {});
 Output log_softmax(const Output& logits, const OpName& name = {});
+
+// tf.nn.depthwise_conv2d_native: input NHWC, filter [kh, kw, in, multiplier];
+// output channel c * multiplier + m is input channel c convolved with filter [:, :, c, m].
+Output depthwise_conv2d_native(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+                               Padding padding, const OpName& name = {});
+Output depthwise_conv2d_native(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+                               std::string_view padding, const OpName& name = {});
+Output depthwise_conv2d_native(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+                               std::string_view padding, const Conv2DOptions& options,
+                               const OpName& name = {});
+// tf.nn.depthwise_conv2d without `rate`: the same op, named "depthwise" by default.
+Output depthwise_conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+                        std::string_view padding, const OpName& name = {});
+// tf.nn.conv2d_transpose: Conv2DBackpropInput of `value` (NHWC) with filter
+// [kh, kw, out_channels, in_channels], giving `output_shape` {N, H, W, out_channels}.
+Output conv2d_transpose(const Output& value, const Output& filter, const std::vector<int64_t>& output_shape,
+                        const std::vector<int64_t>& strides, std::string_view padding,
+                        const OpName& name = {});
+// The same, with the output shape an int32 tensor (a constant, or computed: then known when it runs).
+Output conv2d_transpose(const Output& value, const Output& filter, const Output& output_shape,
+                        const std::vector<int64_t>& strides, std::string_view padding,
+                        const OpName& name = {});
+// tf.nn.lrn (local_response_normalization): over NHWC's channel axis,
+// input / (bias + alpha * sum of input^2 over channels d - r .. d + r)^beta.
+Output lrn(const Output& input, int64_t depth_radius = 5, float bias = 1.f, float alpha = 1.f,
+           float beta = 0.5f, const OpName& name = {});
+inline Output local_response_normalization(const Output& input, int64_t depth_radius = 5, float bias = 1.f,
+                                           float alpha = 1.f, float beta = 0.5f, const OpName& name = {}) {
+  return lrn(input, depth_radius, bias, alpha, beta, name);
+}
+// What fused_batch_norm returns: `auto [y, mean, variance] = tf::nn::fused_batch_norm(...)`.
+struct FusedBatchNormOutputs {
+  Output y, batch_mean, batch_variance;
+};
+// tf.nn.fused_batch_norm (FusedBatchNormV3) over NHWC for inference:
+// (x - mean) / sqrt(variance + epsilon) * scale + offset, per channel; epsilon
+// below 1.001e-5 is raised to it, as TF's. is_training = true is not implemented.
+FusedBatchNormOutputs fused_batch_norm(const Output& x, const Output& scale, const Output& offset,
+                                       const Output& mean, const Output& variance, float epsilon = 0.001f,
+                                       bool is_training = false, const OpName& name = {});
 }  // namespace nn
 
 }  // namespace minitf
