@@ -1,5 +1,7 @@
 // MaxPool, AvgPool, Softmax, LogSoftmax and MatMul against naive
 // double-precision loops with TF's rules, on random data.
+#include <minitf/ops/op_def.h>
+
 #include "reference.h"
 
 namespace {
@@ -170,4 +172,128 @@ TEST_CASE("MatMul over an inner dimension of 0 gives zeros, and empty outputs ar
   auto x = tf::placeholder(tf::float32, {-1, 4, 4, 2}, "x");
   auto pooled = tf::nn::max_pool(x, {1, 2, 2, 1}, {1, 2, 2, 1}, "VALID");
   CHECK(sess.run(pooled, {{x, tf::Tensor(tf::float32, {0, 4, 4, 2})}}).shape() == tf::Shape{0, 2, 2, 2});
+}
+
+TEST_CASE("LRN matches TF's formula over the channel window, radius past the channels included") {
+  std::mt19937 rng(43);
+  struct Case {
+    tf::Shape x;
+    int64_t radius;
+    float bias, alpha, beta;
+  };
+  for (const Case& k :
+       {Case{{2, 3, 4, 7}, 5, 1.f, 1.f, 0.5f}, Case{{1, 2, 3, 16}, 2, 2.f, 1e-4f, 0.75f},
+        Case{{1, 1, 1, 1}, 0, 1.f, 0.5f, 0.5f}, Case{{3, 2, 2, 5}, 1, 0.5f, 2.f, 1.f},
+        Case{{1, 4, 4, 9}, 1000000, 1.f, 0.1f, 0.75f}, Case{{1, 5, 3, 33}, 4, 1.f, 0.01f, 0.6f}}) {
+    INFO(k.x.to_string() << " radius " << k.radius << " bias " << k.bias << " alpha " << k.alpha << " beta "
+                         << k.beta);
+    FreshGraph f;
+    auto x = tf::placeholder(tf::float32, k.x);
+    auto y = tf::nn::lrn(x, k.radius, k.bias, k.alpha, k.beta);
+    REQUIRE(y.shape() == k.x);
+    const auto xv = random_tensor(k.x, rng, -3, 3);
+    const int64_t c = k.x.dim(3);
+    for (int threads : {1, 2}) {
+      tf::Session sess(f.g, {.num_threads = threads});
+      const auto got = sess.run(y, {{x, xv}});
+      REQUIRE(got.shape() == k.x);
+      for (int64_t i = 0; i < xv.num_elements(); ++i) {
+        const int64_t d = i % c, base = i - d;
+        double sum = 0;
+        for (int64_t j = std::max<int64_t>(0, d - k.radius); j <= std::min<int64_t>(c - 1, d + k.radius);
+             ++j) {
+          const double v = xv.data<float>()[base + j];
+          sum += v * v;
+        }
+        const double want =
+            xv.data<float>()[i] / std::pow(double(k.bias) + double(k.alpha) * sum, double(k.beta));
+        REQUIRE(std::fabs(got.data<float>()[i] - want) <= 1e-5 * (1 + std::fabs(want)));
+      }
+    }
+  }
+}
+
+TEST_CASE("FusedBatchNormV3 for inference matches (x - mean) / sqrt(variance + epsilon) * scale + offset") {
+  std::mt19937 rng(47);
+  for (const tf::Shape& shape : {tf::Shape{2, 3, 4, 5}, tf::Shape{1, 1, 1, 1}, tf::Shape{1, 7, 9, 64}}) {
+    for (float epsilon : {0.001f, 1e-7f, 0.5f}) {
+      INFO(shape.to_string() << " epsilon " << epsilon);
+      FreshGraph f;
+      const int64_t c = shape.dim(3);
+      auto x = tf::placeholder(tf::float32, shape);
+      auto scale = tf::placeholder(tf::float32, {c});
+      const auto sv = random_tensor({c}, rng, -2, 2), ov = random_tensor({c}, rng, -2, 2),
+                 mv = random_tensor({c}, rng, -1, 1), vv = random_tensor({c}, rng, 0, 3);
+      auto [y, m, v] =
+          tf::nn::fused_batch_norm(x, scale, tf::constant(ov), tf::constant(mv), tf::constant(vv), epsilon);
+      const double eps = std::max(double(epsilon), double(1.001e-5f));
+      CHECK(y.op().attr<float>("epsilon") == static_cast<float>(eps));
+      REQUIRE(y.shape() == shape);
+      REQUIRE(m.shape() == tf::Shape{c});
+      const auto xv = random_tensor(shape, rng, -3, 3);
+      tf::Session sess(f.g);
+      const auto got =
+          sess.run({y, m, v, y.op().output(3), y.op().output(4), y.op().output(5)}, {{x, xv}, {scale, sv}});
+      CHECK(values(got[1]) == values(mv));
+      CHECK(values(got[2]) == values(vv));
+      CHECK(values(got[3]) == values(mv));
+      CHECK(values(got[4]) == values(vv));
+      CHECK(got[5].shape() == tf::Shape{});
+      for (int64_t i = 0; i < xv.num_elements(); ++i) {
+        const size_t ch = static_cast<size_t>(i % c);
+        const double want = (double(xv.data<float>()[i]) - mv.data<float>()[ch]) /
+                                std::sqrt(double(vv.data<float>()[ch]) + eps) * sv.data<float>()[ch] +
+                            ov.data<float>()[ch];
+        REQUIRE(std::fabs(got[0].data<float>()[i] - want) <= 1e-5 * (1 + std::fabs(want)));
+      }
+    }
+  }
+}
+
+TEST_CASE("LRN and FusedBatchNormV3 over empty tensors, default names, and errors") {
+  FreshGraph f;
+  auto x = tf::placeholder(tf::float32, {-1, 3, 3, 4}, "x");
+  auto lrn = tf::nn::lrn(x);
+  CHECK(lrn.op().name() == "LRN");
+  CHECK(tf::nn::local_response_normalization(x, 2).op().name() == "LRN_1");
+  CHECK(lrn.op().attr<int64_t>("depth_radius") == 5);
+  CHECK(lrn.op().attr<float>("beta") == 0.5f);
+  auto c = tf::constant(tf::Tensor::from<float>({4}, {1, 2, 3, 4}));
+  auto [y, m, v] = tf::nn::fused_batch_norm(x, c, c, c, c);
+  CHECK(y.op().name() == "FusedBatchNormV3");
+  CHECK(y.op().type() == "FusedBatchNormV3");
+  CHECK(y.op().attr<bool>("is_training") == false);
+  CHECK(y.op().attr<float>("epsilon") == 0.001f);
+  tf::Session sess(f.g);
+  const auto got = sess.run({lrn, y, m, v}, {{x, tf::Tensor(tf::float32, {0, 3, 3, 4})}});
+  CHECK(got[0].shape() == tf::Shape{0, 3, 3, 4});
+  CHECK(got[1].shape() == tf::Shape{0, 3, 3, 4});
+  CHECK(values(got[2]) == std::vector<float>{1, 2, 3, 4});
+  auto empty_channels = tf::placeholder(tf::float32, {2, 2, 2, 0});
+  auto none = tf::constant(tf::Tensor(tf::float32, {0}));
+  auto e = tf::nn::fused_batch_norm(empty_channels, none, none, none, none);
+  auto lrn0 = tf::nn::lrn(empty_channels);
+  const auto got0 =
+      sess.run({e.y, e.batch_mean, lrn0}, {{empty_channels, tf::Tensor(tf::float32, {2, 2, 2, 0})}});
+  CHECK(got0[0].shape() == tf::Shape{2, 2, 2, 0});
+  CHECK(got0[1].shape() == tf::Shape{0});
+  CHECK(got0[2].shape() == tf::Shape{2, 2, 2, 0});
+
+  auto five = tf::constant(tf::Tensor(tf::float32, {5}));
+  REQUIRE_THROWS_MATCHES(
+      tf::nn::fused_batch_norm(x, c, five, c, c, 0.001f, false, "bn"), tf::ValueError,
+      Has("Dimensions must be equal, but are 4 and 5 for 'bn' (op: 'FusedBatchNormV3') with "
+          "input shapes: [?,3,3,4], [4], [5], [4], [4]."));
+  REQUIRE_THROWS_MATCHES(tf::nn::fused_batch_norm(x, c, c, c, c, 0.001f, true, "train"),
+                         tf::UnimplementedError,
+                         Has("'train' (op: 'FusedBatchNormV3') with is_training=true is not implemented"));
+  REQUIRE_THROWS_MATCHES(tf::nn::fused_batch_norm(tf::placeholder(tf::float32, {3, 4}), c, c, c, c),
+                         tf::ValueError, Has("Shape must be rank 4 but is rank 2 for x"));
+  REQUIRE_THROWS_MATCHES(tf::create_op(f.g, "FusedBatchNormV3", "nchw", {x, c, c, c, c},
+                                       {{"is_training", false}, {"data_format", std::string("NCHW")}}),
+                         tf::UnimplementedError, Has("data_format NCHW is not supported"));
+  REQUIRE_THROWS_MATCHES(tf::nn::lrn(x, -1, 1.f, 1.f, 0.5f, "neg"), tf::ValueError,
+                         Has("'neg' (op: 'LRN'): depth_radius must be non-negative, got -1"));
+  REQUIRE_THROWS_MATCHES(tf::nn::lrn(tf::placeholder(tf::float32, {3, 4})), tf::ValueError,
+                         Has("Shape must be rank 4 but is rank 2 for input"));
 }
