@@ -64,6 +64,7 @@ KernelRegistry& kernel_registry() {
     register_nn_kernels(*r);
     register_norm_kernels(*r);
     register_math_kernels(*r);
+    register_array_kernels(*r);
     return r;
   }();
   return *registry;
