@@ -10,6 +10,7 @@ void register_elementwise_kernels(KernelRegistry& registry);
 void register_conv_kernels(KernelRegistry& registry);
 void register_nn_kernels(KernelRegistry& registry);
 void register_math_kernels(KernelRegistry& registry);
+void register_reduction_kernels(KernelRegistry& registry);
 
 // A kernel made of a function, for ops with no state of their own.
 // `allocates` false: its outputs alias a variable, a constant or an input.

@@ -1,5 +1,9 @@
-// MatMul through oneDNN's matmul primitive: rank-2 float32, either operand
-// transposed by describing it with swapped strides (no copy).
+// MatMul and BatchMatMulV2 through oneDNN's matmul primitive: float32, either
+// operand transposed by describing it with swapped strides (no copy); batch
+// dimensions broadcast by oneDNN (a batch dimension of 1 against any).
+#include <algorithm>
+#include <utility>
+
 #include "kernels_internal.h"
 #include "onednn.h"
 
@@ -39,10 +43,64 @@ class MatMulKernel final : public onednn::PrimitiveKernel {
   bool transpose_a_, transpose_b_;
 };
 
+// A row-major [batch..., rows, cols] operand seen as [1..., batch..., m, n]
+// of rank `rank`: (m, n) = (rows, cols), or (cols, rows) when `adjoint`.
+memory::desc batch_operand(const Shape& s, int rank, bool adjoint) {
+  const int r = s.rank();
+  memory::dims dims(static_cast<size_t>(rank), 1), strides(static_cast<size_t>(rank), 0);
+  int64_t stride = 1;
+  for (int d = r - 1, o = rank - 1; d >= 0; --d, --o) {
+    dims[static_cast<size_t>(o)] = s.dim(d);
+    strides[static_cast<size_t>(o)] = stride;
+    stride *= s.dim(d);
+  }
+  for (int o = rank - r - 1; o >= 0; --o) strides[static_cast<size_t>(o)] = stride;
+  if (adjoint) {
+    const auto m = static_cast<size_t>(rank - 2), n = static_cast<size_t>(rank - 1);
+    std::swap(dims[m], dims[n]);
+    std::swap(strides[m], strides[n]);
+  }
+  return memory::desc(dims, memory::data_type::f32, strides);
+}
+
+class BatchMatMulKernel final : public onednn::PrimitiveKernel {
+ public:
+  explicit BatchMatMulKernel(const NodeInfo& node)
+      : PrimitiveKernel(node), adj_x_(node.attr<bool>("adj_x")), adj_y_(node.attr<bool>("adj_y")) {}
+
+ private:
+  dnnl::primitive_desc describe(const std::vector<Shape>& in) const override {
+    const int rank = std::max(in[0].rank(), in[1].rank());
+    const memory::desc a_md = batch_operand(in[0], rank, adj_x_);
+    const memory::desc b_md = batch_operand(in[1], rank, adj_y_);
+    memory::dims c_dims(static_cast<size_t>(rank));
+    const memory::dims& ad = a_md.dims();
+    const memory::dims& bd = b_md.dims();
+    for (size_t i = 0; i + 2 < c_dims.size(); ++i) c_dims[i] = ad[i] == 1 ? bd[i] : ad[i];
+    c_dims[c_dims.size() - 2] = ad[ad.size() - 2];
+    c_dims[c_dims.size() - 1] = bd[bd.size() - 1];
+    memory::dims c_strides(c_dims.size(), 1);
+    for (size_t i = c_dims.size() - 1; i-- > 0;) c_strides[i] = c_strides[i + 1] * c_dims[i + 1];
+    const memory::desc c_md(c_dims, memory::data_type::f32, c_strides);
+    return dnnl::matmul::primitive_desc(dnnl::matmul::desc(a_md, b_md, c_md), onednn::default_attr(),
+                                        onednn::engine());
+  }
+
+  void bind(const dnnl::primitive_desc& pd, const KernelContext& ctx,
+            std::unordered_map<int, memory>& args) const override {
+    args.emplace(DNNL_ARG_SRC, onednn::wrap(pd.src_desc(), ctx.input(0).raw()));
+    args.emplace(DNNL_ARG_WEIGHTS, onednn::wrap(pd.weights_desc(), ctx.input(1).raw()));
+    args.emplace(DNNL_ARG_DST, onednn::wrap(pd.dst_desc(), ctx.output(0).raw()));
+  }
+
+  bool adj_x_, adj_y_;
+};
+
 }  // namespace
 
 void register_math_kernels(KernelRegistry& r) {
   r.add("MatMul", [](const NodeInfo& n) { return std::make_unique<MatMulKernel>(n); });
+  r.add("BatchMatMulV2", [](const NodeInfo& n) { return std::make_unique<BatchMatMulKernel>(n); });
 }
 
 }  // namespace minitf::kernels

@@ -63,6 +63,7 @@ KernelRegistry& kernel_registry() {
     register_conv_kernels(*r);
     register_nn_kernels(*r);
     register_math_kernels(*r);
+    register_reduction_kernels(*r);
     return r;
   }();
   return *registry;
