@@ -1,9 +1,9 @@
 // Elementwise ops as Eigen expressions over TensorMaps of our buffers,
 // evaluated on the session's thread pool: activations, unary math, BiasAdd,
 // and the broadcasting binary ops (Add, Sub, Mul, RealDiv, Maximum, Minimum,
-// SquaredDifference, Pow); comparisons and Cast as plain loops over any dtype. Shapes and dtypes were checked by each op's shape
-// function when the plan was made for this run's fed shapes; kernels only
-// compute, with the output shape the plan worked out.
+// SquaredDifference, Pow); comparisons and Cast as plain loops over any dtype. Shapes and dtypes were checked
+// by each op's shape function when the plan was made for this run's fed shapes; kernels only compute, with
+// the output shape the plan worked out.
 #include <cmath>
 #include <functional>
 #include <limits>

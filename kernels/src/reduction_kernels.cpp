@@ -294,7 +294,8 @@ void arg_reduce(const OpKernel& k, KernelContext& ctx, bool is_max) {
   const int rank = x.shape().rank();
   if (dim < -rank || dim >= rank) {
     throw InvalidArgumentError("Expected dimension in the range [" + std::to_string(-rank) + ", " +
-                               std::to_string(rank) + "), but got " + std::to_string(dim) + " for " + k.what());
+                               std::to_string(rank) + "), but got " + std::to_string(dim) + " for " +
+                               k.what());
   }
   const int axis = static_cast<int>(dim < 0 ? dim + rank : dim);
   if (x.shape().dim(axis) == 0) {

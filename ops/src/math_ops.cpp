@@ -53,7 +53,6 @@ OutputSpecs matmul_shape(const InferenceContext& c) {
   return {{float32, Shape{a.dim(ta ? 1 : 0), b.dim(tb ? 0 : 1)}}};
 }
 
-
 // TF's BatchMatMulV2Shape: rank >= 2, inner dimensions equal, batch
 // dimensions broadcast (NumPy rules).
 OutputSpecs batch_matmul_shape(const InferenceContext& c) {
@@ -62,8 +61,8 @@ OutputSpecs batch_matmul_shape(const InferenceContext& c) {
   for (size_t i : {size_t{0}, size_t{1}}) {
     if (c.shape(i).rank() < 2) {
       throw ValueError("Shape must be at least rank 2 but is rank " + std::to_string(c.shape(i).rank()) +
-                       " for '" + (i ? "y" : "x") + "' of " + c.what() + " with input shapes: " +
-                       c.input_shapes() + ".");
+                       " for '" + (i ? "y" : "x") + "' of " + c.what() +
+                       " with input shapes: " + c.input_shapes() + ".");
     }
   }
   const bool adj_x = c.attr<bool>("adj_x"), adj_y = c.attr<bool>("adj_y");
@@ -129,7 +128,8 @@ OutputSpecs reduction_shape(const InferenceContext& c) {
                                "of unknown rank, which minitf does not represent (input shapes: " +
                                c.input_shapes() + "); feed a vector of known length or keep the dims");
     }
-    return {{dtype, Shape(std::vector<int64_t>(static_cast<size_t>(std::max<int64_t>(rank - count, 0)), -1))}};
+    return {
+        {dtype, Shape(std::vector<int64_t>(static_cast<size_t>(std::max<int64_t>(rank - count, 0)), -1))}};
   }
   std::set<int64_t> reduced;
   for (int64_t axis : *axes) {
@@ -367,7 +367,9 @@ Output equal(const Output& a, const Output& b, const OpName& name) {
 Output not_equal(const Output& a, const Output& b, const OpName& name) {
   return make_op("NotEqual", name, "NotEqual", {a, b});
 }
-Output less(const Output& a, const Output& b, const OpName& name) { return make_op("Less", name, "Less", {a, b}); }
+Output less(const Output& a, const Output& b, const OpName& name) {
+  return make_op("Less", name, "Less", {a, b});
+}
 Output less_equal(const Output& a, const Output& b, const OpName& name) {
   return make_op("LessEqual", name, "LessEqual", {a, b});
 }
@@ -409,14 +411,18 @@ Output operator<=(const Output& a, const Output& b) { return make_op("LessEqual"
 Output operator<=(float a, const Output& b) {
   return binary_with_scalar("GreaterEqual", "GreaterEqual", b, a, false);
 }
-Output operator<=(const Output& a, float b) { return binary_with_scalar("LessEqual", "LessEqual", a, b, false); }
+Output operator<=(const Output& a, float b) {
+  return binary_with_scalar("LessEqual", "LessEqual", a, b, false);
+}
 Output operator>(const Output& a, const Output& b) { return make_op("Greater", "", "Greater", {a, b}); }
 Output operator>(float a, const Output& b) { return binary_with_scalar("Less", "Less", b, a, false); }
 Output operator>(const Output& a, float b) { return binary_with_scalar("Greater", "Greater", a, b, false); }
 Output operator>=(const Output& a, const Output& b) {
   return make_op("GreaterEqual", "", "GreaterEqual", {a, b});
 }
-Output operator>=(float a, const Output& b) { return binary_with_scalar("LessEqual", "LessEqual", b, a, false); }
+Output operator>=(float a, const Output& b) {
+  return binary_with_scalar("LessEqual", "LessEqual", b, a, false);
+}
 Output operator>=(const Output& a, float b) {
   return binary_with_scalar("GreaterEqual", "GreaterEqual", a, b, false);
 }
