@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "eigen_device.h"
 #include "kernels_internal.h"
 #include "onednn.h"
 
@@ -13,12 +14,36 @@ namespace {
 using onednn::memory;
 using onednn::Tag;
 
+// MatMul, and _FusedMatMul: the bias inside the primitive, Relu after it with
+// the Relu kernel's own expression (oneDNN's relu turns NaN into 0, TF's
+// keeps it), so fusion never changes a result beyond summation order.
 class MatMulKernel final : public onednn::PrimitiveKernel {
  public:
   explicit MatMulKernel(const NodeInfo& node)
       : PrimitiveKernel(node),
         transpose_a_(node.attr<bool>("transpose_a")),
-        transpose_b_(node.attr<bool>("transpose_b")) {}
+        transpose_b_(node.attr<bool>("transpose_b")) {
+    if (node.attrs.count("fused_ops")) {
+      for (const std::string& f : node.attr<std::vector<std::string>>("fused_ops")) {
+        with_bias_ = with_bias_ || f == "BiasAdd";
+        with_relu_ = with_relu_ || f == "Relu";
+      }
+    }
+  }
+
+  void compute(KernelContext& ctx) override {
+    if (with_bias_ && (ctx.input(0).num_elements() == 0 || ctx.input(1).num_elements() == 0)) {
+      // A sum over an inner dimension of 0: every row is the bias.
+      Tensor& out = ctx.allocate_output(0);
+      const int64_t n = out.shape().dim(1);
+      const float* bias = ctx.input(2).data<float>().data();
+      float* o = out.data<float>().data();
+      for (int64_t i = 0; i < out.num_elements(); ++i) o[i] = bias[i % n];
+    } else {
+      PrimitiveKernel::compute(ctx);
+    }
+    if (with_relu_) relu_into(ctx, ctx.output(0), ctx.output(0));
+  }
 
  private:
   dnnl::primitive_desc describe(const std::vector<Shape>& in) const override {
@@ -29,8 +54,9 @@ class MatMulKernel final : public onednn::PrimitiveKernel {
     const memory::desc a_md = onednn::f32({m, k}, transpose_a_ ? Tag::ba : Tag::ab);
     const memory::desc b_md = onednn::f32({k, n}, transpose_b_ ? Tag::ba : Tag::ab);
     const memory::desc c_md = onednn::f32({m, n}, Tag::ab);
-    return dnnl::matmul::primitive_desc(dnnl::matmul::desc(a_md, b_md, c_md), onednn::default_attr(),
-                                        onednn::engine());
+    const auto desc = with_bias_ ? dnnl::matmul::desc(a_md, b_md, onednn::f32({1, n}, Tag::ab), c_md)
+                                 : dnnl::matmul::desc(a_md, b_md, c_md);
+    return dnnl::matmul::primitive_desc(desc, onednn::default_attr(), onednn::engine());
   }
 
   void bind(const dnnl::primitive_desc& pd, const KernelContext& ctx,
@@ -38,9 +64,13 @@ class MatMulKernel final : public onednn::PrimitiveKernel {
     args.emplace(DNNL_ARG_SRC, onednn::wrap(pd.src_desc(), ctx.input(0).raw()));
     args.emplace(DNNL_ARG_WEIGHTS, onednn::wrap(pd.weights_desc(), ctx.input(1).raw()));
     args.emplace(DNNL_ARG_DST, onednn::wrap(pd.dst_desc(), ctx.output(0).raw()));
+    if (with_bias_) {
+      args.emplace(DNNL_ARG_BIAS, onednn::wrap(pd.weights_desc(1), ctx.input(2).raw()));
+    }
   }
 
   bool transpose_a_, transpose_b_;
+  bool with_bias_ = false, with_relu_ = false;
 };
 
 // A row-major [batch..., rows, cols] operand seen as [1..., batch..., m, n]
@@ -100,6 +130,7 @@ class BatchMatMulKernel final : public onednn::PrimitiveKernel {
 
 void register_math_kernels(KernelRegistry& r) {
   r.add("MatMul", [](const NodeInfo& n) { return std::make_unique<MatMulKernel>(n); });
+  r.add("_FusedMatMul", [](const NodeInfo& n) { return std::make_unique<MatMulKernel>(n); });
   r.add("BatchMatMulV2", [](const NodeInfo& n) { return std::make_unique<BatchMatMulKernel>(n); });
 }
 

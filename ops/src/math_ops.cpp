@@ -53,6 +53,35 @@ OutputSpecs matmul_shape(const InferenceContext& c) {
   return {{float32, Shape{a.dim(ta ? 1 : 0), b.dim(tb ? 0 : 1)}}};
 }
 
+// What the _FusedMatMul kernel computes: MatMul, an optional BiasAdd of [N],
+// then an optional Relu (TF's fused_ops spelling).
+OutputSpecs fused_matmul_shape(const InferenceContext& c) {
+  OutputSpecs out = matmul_shape(c);
+  const auto& fused = c.attr<std::vector<std::string>>("fused_ops");
+  size_t next = 0;
+  const bool bias = next < fused.size() && fused[next] == "BiasAdd";
+  if (bias) ++next;
+  if (next < fused.size() && fused[next] == "Relu") ++next;
+  if (next != fused.size()) {
+    throw UnimplementedError("Op " + c.what() + ": fused_ops starting at \"" + fused[next] +
+                             "\" are not implemented (minitf fuses [BiasAdd][, Relu])");
+  }
+  if (c.attr<int64_t>("num_args") != (bias ? 1 : 0)) {
+    throw ValueError("Op " + c.what() + " needs num_args " + std::to_string(bias ? 1 : 0) + ", got " +
+                     std::to_string(c.attr<int64_t>("num_args")));
+  }
+  if (bias) {
+    shape_fns::require_rank(c, 2, 1, "bias");
+    const int64_t n = out[0].second.dim(1), b = c.shape(2).dim(0);
+    if (n >= 0 && b >= 0 && n != b) {
+      throw ValueError("Dimensions must be equal, but are " + std::to_string(n) + " and " +
+                       std::to_string(b) + " for " + c.what() + " with input shapes: " + c.input_shapes() +
+                       ".");
+    }
+  }
+  return out;
+}
+
 // TF's BatchMatMulV2Shape: rank >= 2, inner dimensions equal, batch
 // dimensions broadcast (NumPy rules).
 OutputSpecs batch_matmul_shape(const InferenceContext& c) {
@@ -218,7 +247,7 @@ Output reduce_with_axes(const std::string& type, const OpName& name, const Outpu
 
 }  // namespace
 
-void register_math_ops(const AddOp& add) {
+void register_math_ops(const AddOp& add, const AddFusion& add_fusion) {
   add(OpDef("MatMul")
           .input("a", {float32})
           .input("b", {float32})
@@ -226,6 +255,17 @@ void register_math_ops(const AddOp& add) {
           .attr("transpose_a", false)
           .attr("transpose_b", false)
           .shape_fn(matmul_shape));
+  add(OpDef("_FusedMatMul")
+          .input("a", {float32})
+          .input("b", {float32})
+          .input_list("args", "num_args", {float32})
+          .output("product")
+          .attr("transpose_a", false)
+          .attr("transpose_b", false)
+          .attr("fused_ops", std::vector<std::string>{})
+          .attr("num_args", int64_t{0})
+          .shape_fn(fused_matmul_shape));
+  add_fusion(FusionRule{"MatMul", "_FusedMatMul", {"BiasAdd", "Add", "AddV2"}, {"Relu"}});
   struct Binary {
     const char* type;
     bool commutative;

@@ -262,3 +262,66 @@ TEST_CASE("comparison operators and builders are named as TF names them") {
   CHECK(got[2].data<bool>()[0] == true);
   CHECK(got[2].data<bool>()[1] == false);
 }
+
+TEST_CASE("MatMul + BiasAdd + Relu fused equals the unfused ops") {
+  std::mt19937 rng(47);
+  struct Case {
+    tf::Shape x, w;
+    bool ta, tb;
+  };
+  for (const Case& c : std::vector<Case>{{{5, 12}, {12, 7}, false, false},
+                                         {{12, 5}, {7, 12}, true, true},
+                                         {{3, 0}, {0, 4}, false, false},
+                                         {{0, 6}, {6, 3}, false, false}}) {
+    INFO(c.x.to_string() << " x " << c.w.to_string());
+    FreshGraph f;
+    auto x = tf::placeholder(tf::float32, c.x, "x");
+    auto w = tf::placeholder(tf::float32, c.w, "w");
+    const int64_t n = c.w.dim(c.tb ? 0 : 1);
+    auto b = tf::placeholder(tf::float32, {n}, "b");
+    auto mm = tf::matmul(x, w, c.ta, c.tb);
+    const std::vector<tf::Output> fetches = {
+        tf::relu(tf::bias_add(mm, b)), tf::relu(tf::matmul(x, w, c.ta, c.tb) + b),
+        tf::matmul(x, w, c.ta, c.tb) + b, tf::relu(tf::matmul(x, w, c.ta, c.tb))};
+    // The internal op itself, as the planner builds it.
+    auto direct = tf::create_op(f.g, "_FusedMatMul", "direct", {x, w, b},
+                                {{"transpose_a", c.ta},
+                                 {"transpose_b", c.tb},
+                                 {"fused_ops", std::vector<std::string>{"BiasAdd", "Relu"}},
+                                 {"num_args", int64_t{1}}})
+                      .output(0);
+    auto xv = random_tensor(c.x, rng), wv = random_tensor(c.w, rng), bv = random_tensor({n}, rng);
+    if (xv.num_elements() > 3) xv.data<float>()[3] = NAN;  // NaN stays NaN through Relu either way
+    const tf::FeedDict feeds{{x, xv}, {w, wv}, {b, bv}};
+    std::vector<tf::Output> all = fetches;
+    all.push_back(direct);
+    for (int threads : {1, 2}) {
+      tf::Session plain(f.g, {.num_threads = threads, .fuse_conv = false});
+      tf::Session fused(f.g, {.num_threads = threads, .fuse_conv = true});
+      const auto want = plain.run(all, feeds);
+      const auto got = fused.run(fetches, feeds);
+      for (size_t i = 0; i < all.size(); ++i) {
+        const tf::Tensor& g = i < got.size() ? got[i] : want[i];
+        const tf::Tensor& ref = i < got.size() ? want[i] : want[0];
+        REQUIRE(g.shape() == ref.shape());
+        int64_t bad = 0;
+        for (int64_t k = 0; k < g.num_elements(); ++k) {
+          const float u = g.data<float>()[k], v = ref.data<float>()[k];
+          bad += std::isnan(v) ? !std::isnan(u) : std::fabs(u - v) > 1e-5f * (1.f + std::fabs(v));
+        }
+        INFO("fetch " << i);
+        CHECK(bad == 0);
+      }
+    }
+  }
+  FreshGraph f;
+  auto x = tf::placeholder(tf::float32, {2, 3}, "x");
+  auto w = tf::placeholder(tf::float32, {3, 4}, "w");
+  REQUIRE_THROWS_MATCHES(
+      tf::create_op(f.g, "_FusedMatMul", "bad", {x, w, tf::placeholder(tf::float32, {5})},
+                    {{"fused_ops", std::vector<std::string>{"BiasAdd"}}, {"num_args", int64_t{1}}}),
+      tf::ValueError, Has("Dimensions must be equal, but are 4 and 5 for 'bad' (op: '_FusedMatMul')"));
+  REQUIRE_THROWS_MATCHES(
+      tf::create_op(f.g, "_FusedMatMul", "elu", {x, w}, {{"fused_ops", std::vector<std::string>{"Elu"}}}),
+      tf::UnimplementedError, Has("fused_ops starting at \"Elu\" are not implemented"));
+}

@@ -66,6 +66,21 @@ std::vector<Case> math_cases() {
                               {},
                               {w}};
                }});
+  c.push_back({"dense layers: MatMul + bias + Relu (fusable), and an empty inner dimension",
+               [] {
+                 auto x = tf::placeholder(tf::float32, {4, 10}, "x");
+                 auto e = tf::placeholder(tf::float32, {4, 0}, "e");
+                 auto f = tf::placeholder(tf::float32, {0, 6}, "f");
+                 auto w1 = var("w1", {10, 8});
+                 auto b1 = var("b1", {8});
+                 auto w2 = var("w2", {6, 8});
+                 auto b2 = var("b2", {6});
+                 auto h = tf::relu(tf::matmul(x, w1) + b1);
+                 auto y = tf::relu(tf::bias_add(tf::matmul(h, w2, false, true), b2));
+                 auto z = tf::relu(tf::matmul(e, f) + b2);
+                 return Built{{x, e, f}, {y, z}, {}, {w1, b1, w2, b2}};
+               },
+               false, true});
   return c;
 }
 
