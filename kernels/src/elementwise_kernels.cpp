@@ -1,12 +1,13 @@
 // Elementwise ops as Eigen expressions over TensorMaps of our buffers,
 // evaluated on the session's thread pool: activations, unary math, BiasAdd,
 // and the broadcasting binary ops (Add, Sub, Mul, RealDiv, Maximum, Minimum,
-// SquaredDifference, Pow). Shapes and dtypes were checked by each op's shape
-// function when the plan was made for this run's fed shapes; kernels only
-// compute, with the output shape the plan worked out.
+// SquaredDifference, Pow); comparisons and Cast as plain loops over any dtype. Shapes and dtypes were checked
+// by each op's shape function when the plan was made for this run's fed shapes; kernels only compute, with
+// the output shape the plan worked out.
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <type_traits>
 
 #include "eigen_device.h"
 #include "kernels_internal.h"
@@ -16,8 +17,12 @@ namespace {
 
 // out[i] = f(a[ia], b[ib]) with NumPy broadcasting: a loop over rows of the
 // output's last dimension, each input stepping by 0 along a broadcast dimension.
-template <class F>
+template <class T = float, class R = float, class F>
 void broadcast_loop(const KernelContext& ctx, const Tensor& a, const Tensor& b, Tensor& out, F f) {
+  if (out.shape().rank() == 0) {  // two scalars
+    out.data<R>()[0] = f(a.data<T>()[0], b.data<T>()[0]);
+    return;
+  }
   const int r = out.shape().rank();
   const auto strides = [r](const Shape& s) {
     std::vector<int64_t> st(static_cast<size_t>(r), 0);
@@ -33,9 +38,9 @@ void broadcast_loop(const KernelContext& ctx, const Tensor& a, const Tensor& b, 
   const std::vector<int64_t>& od = out.shape().dims();
   const int64_t inner = od.back();
   const int64_t rows = inner ? out.num_elements() / inner : 0;
-  const float* pa = a.data<float>().data();
-  const float* pb = b.data<float>().data();
-  float* po = out.data<float>().data();
+  const T* pa = a.data<T>().data();
+  const T* pb = b.data<T>().data();
+  R* po = out.data<R>().data();
   const int64_t ia = sa.back(), ib = sb.back();
   parallel_for(ctx, rows, [&](int64_t begin, int64_t end) {
     for (int64_t row = begin; row < end; ++row) {
@@ -46,7 +51,7 @@ void broadcast_loop(const KernelContext& ctx, const Tensor& a, const Tensor& b, 
         oa += c * sa[static_cast<size_t>(d)];
         ob += c * sb[static_cast<size_t>(d)];
       }
-      float* o = po + row * inner;
+      R* o = po + row * inner;
       for (int64_t j = 0; j < inner; ++j) o[j] = f(pa[oa + j * ia], pb[ob + j * ib]);
     }
   });
@@ -94,6 +99,70 @@ struct SquaredDifferenceOp {
   float operator()(float x, float y) const { return (x - y) * (x - y); }
 };
 
+// A comparison: bool out, inputs of any one dtype, shape worked out from the
+// run's inputs. Equal/NotEqual with incompatible_shape_error=false give
+// `mismatch` as a scalar for shapes that do not broadcast, as TF's kernels.
+template <template <class> class Cmp>
+KernelFactory comparison(bool mismatch = false) {
+  return simple_kernel([mismatch](const OpKernel& k, KernelContext& ctx) {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    Shape shape;
+    try {
+      shape = broadcast_shapes(a.shape(), b.shape(), k.what());
+    } catch (const ValueError&) {
+      const auto& attrs = k.node().attrs;
+      auto it = attrs.find("incompatible_shape_error");
+      if (it == attrs.end() || std::get<bool>(it->second)) throw;
+      ctx.allocate_output(0, bool_, Shape{}).template data<bool>()[0] = mismatch;
+      return;
+    }
+    Tensor& out = ctx.allocate_output(0, bool_, shape);
+    if (out.num_elements() == 0) return;
+    with_dtype(a.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      broadcast_loop<T, bool>(ctx, a, b, out, Cmp<T>());
+    });
+  });
+}
+
+// static_cast, made defined where C++ leaves it undefined: float to integer
+// truncates toward zero, NaN gives 0, values beyond the integer's range its
+// lowest or highest (TF's CPU result there is the hardware's: x86 gives the
+// lowest for all three). To bool: `!= 0` (NaN is true).
+template <class D, class S>
+D convert(S v) {
+  if constexpr (std::is_same_v<D, bool>) {
+    return v != S(0);
+  } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
+    // -2^31 and 2^31 (and 2^63) are exact floats: the range check itself is exact.
+    constexpr S lo = static_cast<S>(std::numeric_limits<D>::min());
+    constexpr S hi = -lo;
+    if (v != v) return D(0);
+    if (v < lo) return std::numeric_limits<D>::min();
+    if (v >= hi) return std::numeric_limits<D>::max();
+    return static_cast<D>(v);
+  } else {
+    return static_cast<D>(v);  // integer narrowing is modular (C++20); to float rounds
+  }
+}
+
+void cast(const OpKernel& k, KernelContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  Tensor& out = ctx.allocate_output(0, k.node().attr<DType>("DstT"), x.shape());
+  with_dtype(x.dtype(), [&](auto src_zero) {
+    using S = decltype(src_zero);
+    with_dtype(out.dtype(), [&](auto dst_zero) {
+      using D = decltype(dst_zero);
+      const S* in = x.data<S>().data();
+      D* o = out.data<D>().data();
+      parallel_for(ctx, out.num_elements(), [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) o[i] = convert<D>(in[i]);
+      });
+    });
+  });
+}
+
 void relu(const OpKernel&, KernelContext& ctx) { relu_into(ctx, ctx.input(0), ctx.allocate_output(0)); }
 
 void bias_add(const OpKernel&, KernelContext& ctx) {
@@ -126,6 +195,13 @@ void register_elementwise_kernels(KernelRegistry& r) {
         binary([](const auto& a, const auto& b) { return a.binaryExpr(b, SquaredDifferenceOp()); },
                SquaredDifferenceOp()));
   r.add("Pow", binary([](const auto& a, const auto& b) { return a.binaryExpr(b, PowOp()); }, PowOp()));
+  r.add("Equal", comparison<std::equal_to>(false));
+  r.add("NotEqual", comparison<std::not_equal_to>(true));
+  r.add("Less", comparison<std::less>());
+  r.add("LessEqual", comparison<std::less_equal>());
+  r.add("Greater", comparison<std::greater>());
+  r.add("GreaterEqual", comparison<std::greater_equal>());
+  r.add("Cast", simple_kernel(cast));
   r.add("Neg", unary([](const auto& x, const OpKernel&) { return -x; }));
   r.add("Abs", unary([](const auto& x, const OpKernel&) { return x.abs(); }));
   r.add("Square", unary([](const auto& x, const OpKernel&) { return x.square(); }));

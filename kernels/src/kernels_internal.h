@@ -12,6 +12,7 @@ void register_nn_kernels(KernelRegistry& registry);
 void register_norm_kernels(KernelRegistry& registry);
 void register_math_kernels(KernelRegistry& registry);
 void register_array_kernels(KernelRegistry& registry);
+void register_reduction_kernels(KernelRegistry& registry);
 
 // A kernel made of a function, for ops with no state of their own.
 // `allocates` false: its outputs alias a variable, a constant or an input.

@@ -65,6 +65,7 @@ KernelRegistry& kernel_registry() {
     register_norm_kernels(*r);
     register_math_kernels(*r);
     register_array_kernels(*r);
+    register_reduction_kernels(*r);
     return r;
   }();
   return *registry;

@@ -12,7 +12,7 @@ using AddFusion = std::function<void(FusionRule)>;
 
 void register_array_ops(const AddOp& add);
 void register_control_flow_ops(const AddOp& add);
-void register_math_ops(const AddOp& add);
+void register_math_ops(const AddOp& add, const AddFusion& add_fusion);
 void register_nn_ops(const AddOp& add, const AddFusion& add_fusion);
 void register_random_ops(const AddOp& add);
 void register_state_ops(const AddOp& add);

@@ -26,7 +26,8 @@ Registry& registry() {
     auto* made = new Registry;  // never destroyed: sessions may outlive static destruction order
     register_array_ops([made](OpDef d) { add_def(*made, std::move(d)); });
     register_control_flow_ops([made](OpDef d) { add_def(*made, std::move(d)); });
-    register_math_ops([made](OpDef d) { add_def(*made, std::move(d)); });
+    register_math_ops([made](OpDef d) { add_def(*made, std::move(d)); },
+                      [made](FusionRule f) { made->fusions.push_back(std::move(f)); });
     register_nn_ops([made](OpDef d) { add_def(*made, std::move(d)); },
                     [made](FusionRule f) { made->fusions.push_back(std::move(f)); });
     register_random_ops([made](OpDef d) { add_def(*made, std::move(d)); });
