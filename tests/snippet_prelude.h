@@ -1,6 +1,7 @@
 #pragma once
 // What every doc snippet may assume: minitf as `tf`, <iostream>, and
 // assert() that reports through Catch2 (and is never compiled out).
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <filesystem>

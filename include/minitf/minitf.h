@@ -6,6 +6,8 @@
 #include <minitf/graph/shape.h>
 #include <minitf/graph/tensor.h>
 #include <minitf/graph/write_graph.h>
+#include <minitf/layers/layers.h>
+#include <minitf/layers/rnn_cell.h>
 #include <minitf/ops/ops.h>
 #include <minitf/scope/initializers.h>
 #include <minitf/scope/scopes.h>

@@ -187,23 +187,17 @@ dnnl::algorithm algorithm_of(Reduce r) {
 class ReduceKernel final : public OpKernel {
  public:
   ReduceKernel(const NodeInfo& node, Reduce r)
-      : OpKernel(node), reduce_(r), keep_dims_(node.attr<bool>("keep_dims")) {
-    // Axes from a Const (what the builders make) are known now, so prepare()
-    // can make the primitive; any others are read when the kernel runs.
-    if (!node.op.empty() && node.op.inputs().size() == 2) {
-      const Operation axes = node.op.inputs()[1].op();
-      if (axes.type() == "Const" && axes.has_attr("value")) {
-        const Tensor& t = axes.attr<Tensor>("value");
-        if (t.dtype() == int32 || t.dtype() == int64) constant_axes_ = read_ints(t);
-      }
-    }
-  }
+      : OpKernel(node), reduce_(r), keep_dims_(node.attr<bool>("keep_dims")) {}
 
+  // Constant axes (what the builders make) are known to the plan, so the
+  // primitive is made here; any others are read when the kernel runs.
   void prepare(const PrepareContext& ctx) override {
     const Shape& in = ctx.inputs[0].second;
-    if (!constant_axes_ || ctx.inputs[0].first != float32 || !in.fully_defined() || in.num_elements() == 0)
+    const Tensor* axes = ctx.values.size() > 1 ? ctx.values[1] : nullptr;
+    if (!axes || (axes->dtype() != int32 && axes->dtype() != int64) || ctx.inputs[0].first != float32 ||
+        !in.fully_defined() || in.num_elements() == 0)
       return;
-    const Collapsed c = collapse(in, *constant_axes_, keep_dims_);
+    const Collapsed c = collapse(in, read_ints(*axes), keep_dims_);
     if (c.out.num_elements() == 0 || !needs_reduction(c)) return;
     for (int threads : ctx.thread_counts) primitive(c, threads, ctx.device);
   }
@@ -281,7 +275,6 @@ class ReduceKernel final : public OpKernel {
 
   Reduce reduce_;
   bool keep_dims_;
-  std::optional<std::vector<int64_t>> constant_axes_;
   onednn::PrimitiveCache<Primitive> cache_;
 };
 

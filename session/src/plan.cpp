@@ -184,7 +184,7 @@ std::shared_ptr<const Signature> signature_for(Plan& plan, const std::vector<Sha
     }
     sig->out_specs.push_back(std::move(out));
     guard_step(node.name, step.def->type, [&] {
-      step.kernel->prepare(kernels::PrepareContext{in, sig->out_specs.back(), device, thread_counts});
+      step.kernel->prepare(kernels::PrepareContext{in, sig->out_specs.back(), device, thread_counts, values});
     });
   }
   std::lock_guard lock(plan.signatures_mu);

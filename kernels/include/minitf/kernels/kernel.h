@@ -90,6 +90,8 @@ struct PrepareContext {
   std::span<const TensorSpec> outputs;
   const CpuDevice& device;
   std::span<const int> thread_counts;  // every num_threads compute() may be called with
+  // The values of inputs that are constants (a Const's value), null where not known.
+  std::span<const Tensor* const> values = {};
 };
 
 // One node's kernel. A plan creates one per node and may call compute() from
