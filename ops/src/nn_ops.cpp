@@ -309,48 +309,27 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
   const std::vector<AttrValue> paddings{std::string("SAME"), std::string("VALID")};
   const std::vector<AttrValue> formats{std::string("NHWC"), std::string("NCHW")};
   const AttrValue ones = std::vector<int64_t>{1, 1, 1, 1};
-  add(OpDef("Conv2D")
-          .input("input", {float32})
-          .input("filter", {float32})
-          .output("output")
-          .attr("strides", AttrType::kInts)
-          .attr("padding", AttrType::kString, paddings)
-          .attr("data_format", std::string("NHWC"), formats)
-          .attr("dilations", ones)
-          .shape_fn(conv2d_shape));
-  add(OpDef("_FusedConv2D")
-          .input("input", {float32})
-          .input("filter", {float32})
-          .input_list("args", "num_args", {float32})
-          .output("output")
-          .attr("strides", AttrType::kInts)
-          .attr("padding", AttrType::kString, paddings)
-          .attr("data_format", std::string("NHWC"), formats)
-          .attr("dilations", ones)
-          .attr("fused_ops", std::vector<std::string>{})
-          .attr("num_args", int64_t{0})
-          .shape_fn([](const InferenceContext& c) { return fused_shape(c, conv2d_shape); }));
-  add(OpDef("DepthwiseConv2dNative")
-          .input("input", {float32})
-          .input("filter", {float32})
-          .output("output")
-          .attr("strides", AttrType::kInts)
-          .attr("padding", AttrType::kString, paddings)
-          .attr("data_format", std::string("NHWC"), formats)
-          .attr("dilations", ones)
-          .shape_fn(depthwise_shape));
-  add(OpDef("_FusedDepthwiseConv2dNative")
-          .input("input", {float32})
-          .input("filter", {float32})
-          .input_list("args", "num_args", {float32})
-          .output("output")
-          .attr("strides", AttrType::kInts)
-          .attr("padding", AttrType::kString, paddings)
-          .attr("data_format", std::string("NHWC"), formats)
-          .attr("dilations", ones)
-          .attr("fused_ops", std::vector<std::string>{})
-          .attr("num_args", int64_t{0})
-          .shape_fn([](const InferenceContext& c) { return fused_shape(c, depthwise_shape); }));
+  // Conv2D, DepthwiseConv2dNative and their fused forms (TF's internal
+  // _FusedConv2D, _FusedDepthwiseConv2dNative) share inputs and attributes.
+  auto conv_op = [&](const std::string& type, bool fused, ShapeFn shape) {
+    OpDef def(type);
+    std::move(def).input("input", {float32}).input("filter", {float32});
+    if (fused) std::move(def).input_list("args", "num_args", {float32});
+    std::move(def)
+        .output("output")
+        .attr("strides", AttrType::kInts)
+        .attr("padding", AttrType::kString, paddings)
+        .attr("data_format", std::string("NHWC"), formats)
+        .attr("dilations", ones);
+    if (fused) std::move(def).attr("fused_ops", std::vector<std::string>{}).attr("num_args", int64_t{0});
+    std::move(def).shape_fn(std::move(shape));
+    return def;
+  };
+  add(conv_op("Conv2D", false, conv2d_shape));
+  add(conv_op("_FusedConv2D", true, [](const InferenceContext& c) { return fused_shape(c, conv2d_shape); }));
+  add(conv_op("DepthwiseConv2dNative", false, depthwise_shape));
+  add(conv_op("_FusedDepthwiseConv2dNative", true,
+              [](const InferenceContext& c) { return fused_shape(c, depthwise_shape); }));
   add(OpDef("Conv2DBackpropInput")
           .input("input_sizes", {int32})
           .input("filter", {float32})

@@ -1,6 +1,7 @@
 // tf.layers and tf.nn.rnn_cell: the variables TF creates (names, shapes,
 // trainable), the ops' names, reuse across towers and steps, and the numbers
 // against naive double-precision references.
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <tuple>
@@ -264,4 +265,94 @@ TEST_CASE("rnn_cell: BasicLSTMCell and GRUCell match TF's equations in double pr
       }
     }
   }
+}
+
+TEST_CASE("layers: LeNet-5 and a ResNet block with batch norm are a few lines with TF's variables") {
+  FreshGraph fg;
+  auto images = tf::placeholder(tf::float32, {-1, 28, 28, 1}, "images");
+  tf::Output logits;
+  {
+    tf::variable_scope s("lenet");
+    auto h = tf::layers::conv2d(images, 6, {5, 5}, {.padding = "same", .activation = tf::nn::relu});
+    h = tf::layers::max_pooling2d(h, {2, 2}, {2, 2});
+    h = tf::layers::conv2d(h, 16, {5, 5}, {.activation = tf::nn::relu});
+    h = tf::layers::max_pooling2d(h, {2, 2}, {2, 2});
+    h = tf::layers::dense(tf::layers::flatten(h), 120, {.activation = tf::nn::relu});
+    h = tf::layers::dense(h, 84, {.activation = tf::nn::relu});
+    logits = tf::layers::dense(h, 10);
+  }
+  auto x = tf::placeholder(tf::float32, {2, 8, 8, 16}, "x");
+  tf::Output block;
+  {
+    tf::variable_scope s("block");
+    auto h = tf::layers::conv2d(x, 16, {3, 3}, {.padding = "same", .use_bias = false});
+    h = tf::nn::relu(tf::layers::batch_normalization(h));
+    h = tf::layers::conv2d(h, 16, {3, 3}, {.padding = "same", .use_bias = false});
+    h = tf::layers::batch_normalization(h);
+    block = tf::nn::relu(h + x);
+  }
+  const std::vector<VarRow> want = {
+      {"lenet/conv2d/kernel", {5, 5, 1, 6}, true},
+      {"lenet/conv2d/bias", {6}, true},
+      {"lenet/conv2d_1/kernel", {5, 5, 6, 16}, true},
+      {"lenet/conv2d_1/bias", {16}, true},
+      {"lenet/dense/kernel", {400, 120}, true},
+      {"lenet/dense/bias", {120}, true},
+      {"lenet/dense_1/kernel", {120, 84}, true},
+      {"lenet/dense_1/bias", {84}, true},
+      {"lenet/dense_2/kernel", {84, 10}, true},
+      {"lenet/dense_2/bias", {10}, true},
+      {"block/conv2d/kernel", {3, 3, 16, 16}, true},
+      {"block/batch_normalization/gamma", {16}, true},
+      {"block/batch_normalization/beta", {16}, true},
+      {"block/batch_normalization/moving_mean", {16}, false},
+      {"block/batch_normalization/moving_variance", {16}, false},
+      {"block/conv2d_1/kernel", {3, 3, 16, 16}, true},
+      {"block/batch_normalization_1/gamma", {16}, true},
+      {"block/batch_normalization_1/beta", {16}, true},
+      {"block/batch_normalization_1/moving_mean", {16}, false},
+      {"block/batch_normalization_1/moving_variance", {16}, false},
+  };
+  CHECK(variable_table() == want);
+  CHECK(tf::trainable_variables().size() == 16);
+  CHECK(logits.shape() == tf::Shape{-1, 10});
+
+  tf::Session s;
+  s.run(tf::global_variables_initializer());
+  std::mt19937 rng(11);
+  auto out = s.run({logits, block}, {{images, random_tensor({3, 28, 28, 1}, rng)}, {x, random_tensor({2, 8, 8, 16}, rng)}});
+  CHECK(out[0].shape() == tf::Shape{3, 10});
+  CHECK(out[1].shape() == tf::Shape{2, 8, 8, 16});
+  // With fresh moving statistics (mean 0, variance 1, gamma 1, beta 0) batch
+  // norm scales by 1/sqrt(1 + 0.001): the block is relu(conv(relu(conv x)) / (1 + eps) + x).
+  for (float v : out[1].data<float>()) REQUIRE(v >= 0.f);
+}
+
+TEST_CASE("layers: dense matches a double-precision reference, rank 2 and rank 3") {
+  FreshGraph fg;
+  auto x2 = tf::placeholder(tf::float32, {3, 5}, "x2");
+  auto x3 = tf::placeholder(tf::float32, {2, 3, 5}, "x3");
+  auto y2 = tf::layers::dense(x2, 4, {.activation = tf::nn::relu, .name = "fc"});
+  auto y3 = tf::layers::dense(x3, 4, {.activation = tf::nn::relu, .name = "fc", .reuse = true});
+  CHECK(y3.shape() == tf::Shape{2, 3, 4});
+  tf::Session s;
+  s.run(tf::global_variables_initializer());
+  std::mt19937 rng(3);
+  auto vars = tf::global_variables();
+  REQUIRE(vars.size() == 2);
+  const tf::Tensor kernel = s.read_variable(vars[0].op());
+  const tf::Tensor bias = random_tensor({4}, rng);
+  s.assign_variable(vars[1].op(), bias);
+  const tf::Tensor a = random_tensor({3, 5}, rng), b = random_tensor({2, 3, 5}, rng);
+  auto out = s.run({y2, y3}, {{x2, a}, {x3, b}});
+  auto reference = [&](const tf::Tensor& in) {
+    std::vector<double> want;
+    for (int64_t r = 0; r < in.num_elements() / 5; ++r) {
+      std::vector<double> row(in.data<float>().begin() + r * 5, in.data<float>().begin() + r * 5 + 5);
+      for (double v : affine(row, kernel, bias)) want.push_back(std::max(v, 0.0));
+    }
+    return want;
+  };
+  require_close(out[0], reference(a), "rank 2");
+  require_close(out[1], reference(b), "rank 3");
 }
