@@ -173,28 +173,33 @@ Tensor Tensor::reshaped(const Shape& shape) const {
 
 namespace {
 
-std::string format_element(const Tensor& t, int64_t i) {
+// A float as numpy prints it: the fewest digits that read back as the same
+// float32, with a '.' always ("1.", "0.5"), or in scientific notation.
+std::string format_float(float v, bool scientific) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   char buf[64];
+  for (int digits = 0; digits <= 9; ++digits) {
+    std::snprintf(buf, sizeof buf, scientific ? "%.*e" : "%.*f", digits, static_cast<double>(v));
+    if (std::strtof(buf, nullptr) == v) break;
+  }
+  std::string s = buf;
+  if (!scientific && s.find('.') == std::string::npos) s += '.';
+  if (scientific && s.find('.') == std::string::npos) s.insert(s.find('e'), ".");
+  return s;
+}
+
+std::string format_element(const Tensor& t, int64_t i, bool scientific) {
+  const auto at = static_cast<size_t>(i);
   switch (t.dtype()) {
-    case DType::kFloat32: {
-      const float v = t.data<float>()[static_cast<size_t>(i)];
-      if (std::isfinite(v) && v == std::nearbyint(v) && std::fabs(v) < 1e16f) {
-        std::snprintf(buf, sizeof buf, "%.0f.", static_cast<double>(v));
-      } else if (std::isnan(v)) {
-        return "nan";
-      } else if (std::isinf(v)) {
-        return v > 0 ? "inf" : "-inf";
-      } else {
-        std::snprintf(buf, sizeof buf, "%.8g", static_cast<double>(v));
-      }
-      return buf;
-    }
+    case DType::kFloat32:
+      return format_float(t.data<float>()[at], scientific);
     case DType::kInt32:
-      return std::to_string(t.data<int32_t>()[static_cast<size_t>(i)]);
+      return std::to_string(t.data<int32_t>()[at]);
     case DType::kInt64:
-      return std::to_string(t.data<int64_t>()[static_cast<size_t>(i)]);
+      return std::to_string(t.data<int64_t>()[at]);
     case DType::kBool:
-      return t.data<bool>()[static_cast<size_t>(i)] ? "True" : "False";
+      return t.data<bool>()[at] ? "True" : "False";
   }
   return "?";
 }
@@ -237,25 +242,59 @@ void print_block(std::ostream& os, const Tensor& t, const std::function<std::str
 std::ostream& operator<<(std::ostream& os, const Tensor& t) {
   if (t.empty()) return os << "tf.Tensor(<empty>)";
   const bool summarize = t.num_elements() > 1000;
-  // Numpy pads every printed value to the widest one: measure first.
-  size_t width = 0;
+  // Numpy's choices, made over the values it prints: scientific notation
+  // when the largest is >= 1e8 or the smallest nonzero < 1e-4; every value
+  // padded to the widest, floats aligned on their '.'.
+  bool scientific = false;
+  size_t left = 0, right = 0;
   std::ostringstream ignored;
+  const auto visit = [&](const std::function<void(int64_t)>& f) {
+    print_block(ignored, t, [&](int64_t i) { f(i); return std::string(); }, 0, 0, summarize);
+  };
+  if (t.dtype() == float32) {
+    float largest = 0, smallest = INFINITY;
+    visit([&](int64_t i) {
+      const float v = std::fabs(t.data<float>()[static_cast<size_t>(i)]);
+      if (!std::isfinite(v)) return;
+      largest = std::max(largest, v);
+      if (v > 0) smallest = std::min(smallest, v);
+    });
+    scientific = largest >= 1e8f || smallest < 1e-4f;
+  }
+  // (width before the '.', width from it) of a finite float; non-finite
+  // floats and other dtypes are right-aligned as a whole.
+  const auto finite = [&](int64_t i) {
+    return t.dtype() == float32 && std::isfinite(t.data<float>()[static_cast<size_t>(i)]);
+  };
+  const auto split = [&](const std::string& c) {
+    const auto dot = scientific ? std::string::npos : c.find('.');
+    return dot == std::string::npos ? std::pair{c.size(), size_t{0}} : std::pair{dot, c.size() - dot};
+  };
+  size_t whole = 0;
+  visit([&](int64_t i) {
+    const std::string c = format_element(t, i, scientific);
+    if (!finite(i)) {
+      whole = std::max(whole, c.size());
+      return;
+    }
+    const auto [l, r] = split(c);
+    left = std::max(left, l);
+    right = std::max(right, r);
+  });
+  if (whole > left + right) left = whole - right;
+  std::ostringstream values;
   print_block(
-      ignored, t,
+      values, t,
       [&](int64_t i) {
-        width = std::max(width, format_element(t, i).size());
-        return std::string();
+        const std::string c = format_element(t, i, scientific);
+        if (!finite(i)) return std::string(left + right - c.size(), ' ') + c;
+        const auto [l, r] = split(c);
+        return std::string(left - l, ' ') + c + std::string(right - r, ' ');
       },
       0, 0, summarize);
-  os << "tf.Tensor(";
-  if (t.shape().rank() > 1) os << '\n';
-  print_block(
-      os, t,
-      [&](int64_t i) {
-        std::string c = format_element(t, i);
-        return std::string(width - c.size(), ' ') + c;
-      },
-      0, 0, summarize);
+  // TF starts a value that spans lines on a line of its own.
+  const std::string text = values.str();
+  os << "tf.Tensor(" << (text.find('\n') != std::string::npos ? "\n" : "") << text;
   os << ", shape=(";
   for (int d = 0; d < t.shape().rank(); ++d) os << (d ? ", " : "") << t.shape().dim(d);
   if (t.shape().rank() == 1) os << ',';

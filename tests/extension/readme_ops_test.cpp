@@ -2,7 +2,6 @@
 // the README (or a line left after an op is gone) fails here.
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -24,9 +23,12 @@ TEST_CASE("README lists every registered op type, and only those") {
   REQUIRE(end != std::string::npos);
   const std::string list = readme.substr(begin, end - begin);
   std::set<std::string> listed;
-  const std::regex name("`([A-Za-z0-9_]+)`");
-  for (auto it = std::sregex_iterator(list.begin(), list.end(), name); it != std::sregex_iterator(); ++it) {
-    listed.insert((*it)[1]);
+  // Every `Name` in backticks (no <regex>: it costs a minute of compile time under ASan).
+  for (size_t open = list.find('`'); open != std::string::npos; open = list.find('`', open + 1)) {
+    const size_t close = list.find('`', open + 1);
+    if (close == std::string::npos) break;
+    listed.insert(list.substr(open + 1, close - open - 1));
+    open = close;
   }
   std::set<std::string> registered;
   for (const std::string& type : tf::registered_op_types()) registered.insert(type);

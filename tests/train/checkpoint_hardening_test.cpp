@@ -463,3 +463,36 @@ TEST_CASE("a checkpoint truncated after it was opened is a DataLossError") {
   std::vector<uint8_t> out(100);
   REQUIRE_THROWS_MATCHES(reader.read_at(0, out), tf::DataLossError, Has("truncated since it was opened"));
 }
+
+TEST_CASE("int64 and bool variables round-trip as I64 and BOOL and read PyTorch's files and bad BOOL bytes are refused") {
+  TempDir dir;
+  FreshGraph f;
+  auto step = tf::get_variable("global_step", {}, tf::zeros_initializer(), tf::int64);
+  auto mask = tf::get_variable("mask", {2}, tf::ones_initializer(), tf::bool_);
+  tf::Session sess(f.g);
+  sess.run(tf::global_variables_initializer());
+  CHECK(sess.run(mask).data<bool>()[1] == true);
+  sess.assign_variable(step.op(), tf::Tensor::from<int64_t>({}, {int64_t{1} << 40}));
+  sess.assign_variable(mask.op(), tf::Tensor::from<bool>({2}, {false, true}));
+  const std::string path = tf::train::Saver({step, mask}).save(sess, dir.file("ckpt"));
+  sess.assign_variable(step.op(), tf::Tensor::from<int64_t>({}, {3}));
+  sess.assign_variable(mask.op(), tf::Tensor::from<bool>({2}, {true, true}));
+  tf::train::Saver({step, mask}).restore(sess, path);
+  CHECK(sess.run(step).scalar<int64_t>() == (int64_t{1} << 40));
+  CHECK(sess.run(mask).data<bool>()[0] == false);
+  CHECK(sess.run(mask).data<bool>()[1] == true);
+
+  // The PyTorch-style file of the test above: its I64 and BOOL entries now have variables to go to.
+  write_bytes(dir.file("torch"), header_file("{" + entry("global_step", "I64", "[]", 0, 8) + "," +
+                                                 entry("mask", "BOOL", "[2]", 8, 10) + "}",
+                                             std::string("\x07\0\0\0\0\0\0\0\x01\x00", 10)));
+  tf::train::Saver({step, mask}).restore(sess, dir.file("torch"));
+  CHECK(sess.run(step).scalar<int64_t>() == 7);
+  CHECK(sess.run(mask).data<bool>()[0] == true);
+  CHECK(sess.run(mask).data<bool>()[1] == false);
+
+  write_bytes(dir.file("bad"), header_file("{" + entry("mask", "BOOL", "[2]", 0, 2) + "}", std::string("\x01\x02", 2)));
+  REQUIRE_THROWS_MATCHES(tf::train::Saver({mask}).restore(sess, dir.file("bad")), tf::InvalidArgumentError,
+                         Has("BOOL but holds the byte 2 at element 1"));
+  CHECK(sess.run(mask).data<bool>()[1] == false);  // unchanged
+}
