@@ -8,6 +8,7 @@
 #include <cctype>
 #include <limits>
 
+#include <minitf/graph/slicing.h>
 #include <minitf/ops/ops.h>
 
 #include "families.h"
@@ -480,34 +481,16 @@ OutputSpecs slice_shape(const InferenceContext& c) {
     fail(c, "Expected begin and size arguments to be 1-D tensors of size " + std::to_string(in.rank()) +
                 ", but got shapes " + c.shape(1).to_string() + " and " + c.shape(2).to_string() + " instead");
   }
-  const auto begin = c.ints(1), size = c.ints(2);
-  Ints out;
-  for (int d = 0; d < in.rank(); ++d) {
-    const auto i = static_cast<size_t>(d);
-    const int64_t dim = in.dim(d);
-    if (begin && ((*begin)[i] < 0 || (dim >= 0 && (*begin)[i] > dim))) {
-      fail(c, "Expected begin[" + std::to_string(d) + "] in [0, " + (dim >= 0 ? std::to_string(dim) : "?") +
-                  "], but got " + std::to_string((*begin)[i]));
-    }
-    if (!size) {
-      out.push_back(-1);
-      continue;
-    }
-    const int64_t s = (*size)[i];
-    const int64_t room = begin && dim >= 0 ? dim - (*begin)[i] : -1;
-    if (s < -1 || (room >= 0 && s > room)) {
-      fail(c, "Expected size[" + std::to_string(d) + "] in [0, " + (room >= 0 ? std::to_string(room) : "?") +
-                  "], but got " + std::to_string(s));
-    }
-    out.push_back(s >= 0 ? s : room);
+  try {
+    return {{c.inputs[0].first, Shape(slice_sizes(in, c.ints(1), c.ints(2)))}};
+  } catch (const ValueError& e) {
+    fail(c, e.what());
   }
-  return {{c.inputs[0].first, Shape(std::move(out))}};
 }
 
-// TF's ValidateStridedSliceOp (core/util/strided_slice_op.cc): the sparse
-// spec (with ellipsis and new axes) made dense over the input's dims, each
-// dim's range made canonical, and the final shape gathered. Begin, end or
-// strides may be unknown (nullopt): the dims they decide are then -1.
+// StridedSlice: its spec checked here, made dense by strided_slice_dense
+// (graph/slicing.h), which the kernel shares. Begin, end or strides may be
+// unknown (nullopt): the dims they decide are then -1.
 OutputSpecs strided_slice_shape(const InferenceContext& c) {
   const Shape& in = c.shape(0);
   require_same_dtype(c, 1, 4);
@@ -522,93 +505,20 @@ OutputSpecs strided_slice_shape(const InferenceContext& c) {
   if (n >= 32)
     fail(c, "StridedSlice takes at most 31 slice dimensions (32-bit masks), got " + std::to_string(n));
   const auto mask = [&](const char* key) { return static_cast<uint32_t>(c.attr<int64_t>(key)); };
-  const uint32_t begin_mask = mask("begin_mask"), end_mask = mask("end_mask"),
-                 new_axis_mask = mask("new_axis_mask"), shrink_mask = mask("shrink_axis_mask");
-  uint32_t ellipsis_mask = mask("ellipsis_mask");
-  if (ellipsis_mask & (ellipsis_mask - 1)) fail(c, "Multiple ellipses in slice spec not allowed");
-  const auto begin = c.ints(1), end = c.ints(2), strides = c.ints(3);
-  // Step 1: an ellipsis at the end when there is none; new axes after the ellipsis counted.
-  int64_t sparse_dims = n, new_after_ellipsis = 0;
-  bool ellipsis_seen = false;
-  for (int64_t i = 0; i < n; ++i) {
-    if (ellipsis_seen && (new_axis_mask >> i & 1)) ++new_after_ellipsis;
-    if (ellipsis_mask >> i & 1) ellipsis_seen = true;
+  StridedSliceSpec spec{n,
+                        c.ints(1),
+                        c.ints(2),
+                        c.ints(3),
+                        mask("begin_mask"),
+                        mask("end_mask"),
+                        mask("ellipsis_mask"),
+                        mask("new_axis_mask"),
+                        mask("shrink_axis_mask")};
+  try {
+    return {{c.inputs[0].first, Shape(strided_slice_dense(in, spec).output_dims)}};
+  } catch (const ValueError& e) {
+    fail(c, e.what());
   }
-  if (!ellipsis_seen) ellipsis_mask |= 1u << sparse_dims++;
-  // Step 2: the dense spec.
-  const int64_t dims = in.rank();
-  struct Dim {
-    int64_t begin = 0, end = 0, stride = 1;
-    bool begin_masked = false, end_masked = false, shrink = false, known = true;
-  };
-  std::vector<Dim> dense(static_cast<size_t>(dims));
-  constexpr int64_t kShrink = -1, kNewAxis = -2;
-  Ints gather;
-  int64_t full = 0;
-  for (int64_t i = 0; i < sparse_dims; ++i) {
-    if (ellipsis_mask >> i & 1) {
-      const int64_t next = std::min(dims - (sparse_dims - i) + 1 + new_after_ellipsis, dims);
-      for (; full < next; ++full) {
-        dense[static_cast<size_t>(full)] = Dim{0, 0, 1, true, true, false, true};
-        gather.push_back(full);
-      }
-    } else if (new_axis_mask >> i & 1) {
-      gather.push_back(kNewAxis);
-    } else {
-      if (full == dims) {
-        fail(c, "Index out of range using input dim " + std::to_string(full) + "; input has only " +
-                    std::to_string(dims) + " dims");
-      }
-      Dim& d = dense[static_cast<size_t>(full)];
-      const auto k = static_cast<size_t>(i);
-      d.known = begin && end && strides;
-      if (d.known) d = Dim{(*begin)[k], (*end)[k], (*strides)[k], false, false, false, true};
-      d.begin_masked = begin_mask >> i & 1;
-      d.end_masked = end_mask >> i & 1;
-      d.shrink = shrink_mask >> i & 1;
-      gather.push_back(d.shrink ? kShrink : full);
-      ++full;
-    }
-  }
-  // Step 3: each dim's canonical range and size.
-  Ints processing;
-  for (int64_t i = 0; i < dims; ++i) {
-    Dim& d = dense[static_cast<size_t>(i)];
-    const int64_t dim = in.dim(static_cast<int>(i));
-    if (d.known && d.stride == 0) fail(c, "strides[" + std::to_string(i) + "] must be non-zero");
-    if (d.known && d.shrink && d.stride <= 0) fail(c, "only stride 1 allowed on non-range indexing.");
-    if (dim < 0 || !d.known) {
-      processing.push_back(d.shrink ? 1 : -1);
-      continue;
-    }
-    const int64_t lo = d.stride > 0 ? 0 : -1, hi = d.stride > 0 ? dim : dim - 1;
-    const auto canonical = [&](int64_t x, bool masked, bool is_end) {
-      if (masked) return (d.stride > 0) == is_end ? hi : lo;
-      const int64_t fwd = x < 0 ? dim + x : x;
-      return fwd < lo ? lo : fwd > hi ? hi : fwd;
-    };
-    if (d.shrink) {
-      const int64_t fwd = d.begin < 0 ? dim + d.begin : d.begin;
-      if (fwd < 0 || fwd >= dim) {
-        fail(c, "slice index " + std::to_string(d.begin) + " of dimension " + std::to_string(i) +
-                    " out of bounds");
-      }
-      processing.push_back(1);
-      continue;
-    }
-    const int64_t b = canonical(d.begin, d.begin_masked, false), e = canonical(d.end, d.end_masked, true);
-    const int64_t length = e - b;
-    processing.push_back(length == 0 || ((length < 0) != (d.stride < 0))
-                             ? 0
-                             : length / d.stride + (length % d.stride != 0 ? 1 : 0));
-  }
-  // Step 4: the final shape.
-  Ints out;
-  for (int64_t g : gather) {
-    if (g >= 0) out.push_back(processing[static_cast<size_t>(g)]);
-    if (g == kNewAxis) out.push_back(1);
-  }
-  return {{c.inputs[0].first, Shape(std::move(out))}};
 }
 
 Output make_fill(const Shape& shape, DType dtype, float value, const std::string& name,
