@@ -136,4 +136,53 @@ std::vector<int64_t> slice_sizes(const Shape& input, const std::optional<std::ve
   return out;
 }
 
+int64_t canonical_axis(int64_t axis, int64_t rank, const std::string& what) {
+  if (axis < -rank || axis >= rank) {
+    throw ValueError(what + " " + std::to_string(axis) + " is out of range [" + std::to_string(-rank) + ", " +
+                     std::to_string(rank) + ")");
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+int64_t concat_axis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank) {
+    throw ValueError("ConcatOp : Expected concatenating dimensions in the range [" + std::to_string(-rank) +
+                     ", " + std::to_string(rank) + "), but got " + std::to_string(axis));
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+int64_t expand_dims_index(int64_t dim, int64_t rank) {
+  if (dim < -rank - 1 || dim > rank) {
+    throw ValueError("Tried to expand dim index " + std::to_string(dim) + " for tensor with " +
+                     std::to_string(rank) + " dimensions");
+  }
+  return dim < 0 ? dim + rank + 1 : dim;
+}
+
+int64_t split_size(int64_t dim, int64_t num) {
+  if (dim < 0) return -1;
+  if (dim % num != 0) {
+    throw ValueError("Dimension size must be evenly divisible by " + std::to_string(num) + " but is " +
+                     std::to_string(dim));
+  }
+  return dim / num;
+}
+
+void check_paddings(int64_t before, int64_t after, int64_t dim, PadMode mode) {
+  if (before < 0 || after < 0) {
+    throw ValueError("Paddings must be non-negative: " + std::to_string(before) + " " +
+                     std::to_string(after));
+  }
+  if (dim < 0) return;
+  if (mode == PadMode::Reflect && (before >= dim || after >= dim)) {
+    throw ValueError("paddings must be less than the dimension size: " + std::to_string(before) + ", " +
+                     std::to_string(after) + " not less than " + std::to_string(dim));
+  }
+  if (mode == PadMode::Symmetric && (before > dim || after > dim)) {
+    throw ValueError("paddings must be no greater than the dimension size: " + std::to_string(before) + ", " +
+                     std::to_string(after) + " greater than " + std::to_string(dim));
+  }
+}
+
 }  // namespace minitf

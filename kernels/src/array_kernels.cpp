@@ -35,6 +35,16 @@ std::string ints_str(const Ints& v) {
   throw InvalidArgumentError(message + " for " + k.what() + " with input shapes: " + shapes + ".");
 }
 
+// f(), a rule of graph/slicing.h, its ValueError made this op's InvalidArgumentError.
+template <class F>
+auto rule(const OpKernel& k, const KernelContext& ctx, F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const ValueError& e) {
+    fail(k, ctx, e.what());
+  }
+}
+
 Ints ints_of(const Tensor& t) {
   Ints v;
   if (t.dtype() == int32) {
@@ -66,12 +76,7 @@ int64_t scalar_input(const OpKernel& k, const KernelContext& ctx, size_t i, cons
 }
 
 int64_t axis_in(const OpKernel& k, const KernelContext& ctx, int64_t axis, int64_t rank, const char* what) {
-  if (axis < -rank || axis >= rank) {
-    fail(k, ctx,
-         std::string(what) + " " + std::to_string(axis) + " is out of range [" + std::to_string(-rank) +
-             ", " + std::to_string(rank) + ")");
-  }
-  return axis < 0 ? axis + rank : axis;
+  return rule(k, ctx, [&] { return canonical_axis(axis, rank, what); });
 }
 
 // A shape whose element count fits in int64.
@@ -197,12 +202,7 @@ Shape expand_dims_shape(const OpKernel& k, const KernelContext& ctx) {
   Ints out = ctx.input(0).shape().dims();
   const auto rank = static_cast<int64_t>(out.size());
   const int64_t dim = scalar_input(k, ctx, 1, "'dim' input");
-  if (dim < -rank - 1 || dim > rank) {
-    fail(k, ctx,
-         "Tried to expand dim index " + std::to_string(dim) + " for tensor with " + std::to_string(rank) +
-             " dimensions");
-  }
-  out.insert(out.begin() + (dim < 0 ? dim + rank + 1 : dim), 1);
+  out.insert(out.begin() + rule(k, ctx, [&] { return expand_dims_index(dim, rank); }), 1);
   return Shape(std::move(out));
 }
 
@@ -260,12 +260,7 @@ void concat(const OpKernel& k, KernelContext& ctx) {
   const int64_t rank = first.rank();
   if (rank == 0) fail(k, ctx, "Can't concatenate scalars (use tf.stack instead)");
   const int64_t axis_value = scalar_input(k, ctx, n, "axis");
-  if (axis_value < -rank || axis_value >= rank) {
-    fail(k, ctx,
-         "ConcatOp : Expected concatenating dimensions in the range [" + std::to_string(-rank) + ", " +
-             std::to_string(rank) + "), but got " + std::to_string(axis_value));
-  }
-  const auto axis = static_cast<size_t>(axis_value < 0 ? axis_value + rank : axis_value);
+  const auto axis = static_cast<size_t>(rule(k, ctx, [&] { return concat_axis(axis_value, rank); }));
   Ints out = first.dims();
   std::vector<const Tensor*> ins;
   for (size_t i = 0; i < n; ++i) {
@@ -328,12 +323,8 @@ void split(const OpKernel& k, KernelContext& ctx) {
   const auto axis = static_cast<size_t>(
       axis_in(k, ctx, scalar_input(k, ctx, 0, "split_dim"), in.shape().rank(), "Split axis"));
   const int64_t dim = in.shape().dims()[axis];
-  if (dim % num != 0) {
-    fail(k, ctx,
-         "Dimension size must be evenly divisible by " + std::to_string(num) + " but is " +
-             std::to_string(dim));
-  }
-  split_pieces(ctx, in, axis, Ints(static_cast<size_t>(num), dim / num), false);
+  split_pieces(ctx, in, axis,
+               Ints(static_cast<size_t>(num), rule(k, ctx, [&] { return split_size(dim, num); })), false);
 }
 
 void split_v(const OpKernel& k, KernelContext& ctx) {
@@ -460,14 +451,12 @@ void tile(const OpKernel& k, KernelContext& ctx) {
 
 // ---- padding ----
 
-enum class PadMode { kConstant, kReflect, kSymmetric };
-
 // The input index that output index `o` reads along one dim, or -1 for the constant.
 inline int64_t pad_source(int64_t o, int64_t before, int64_t dim, PadMode mode) {
   const int64_t i = o - before;
   if (i >= 0 && i < dim) return i;
-  if (mode == PadMode::kConstant) return -1;
-  if (mode == PadMode::kReflect) return i < 0 ? -i : 2 * (dim - 1) - i;
+  if (mode == PadMode::Constant) return -1;
+  if (mode == PadMode::Reflect) return i < 0 ? -i : 2 * (dim - 1) - i;
   return i < 0 ? -i - 1 : 2 * dim - 1 - i;
 }
 
@@ -483,18 +472,7 @@ void pad(const OpKernel& k, KernelContext& ctx, PadMode mode) {
   Ints dims, before;
   for (size_t d = 0; d < static_cast<size_t>(rank); ++d) {
     const int64_t b = p[2 * d], a = p[2 * d + 1], dim = in.dims()[d];
-    if (b < 0 || a < 0)
-      fail(k, ctx, "Paddings must be non-negative: " + std::to_string(b) + " " + std::to_string(a));
-    if (mode == PadMode::kReflect && (b >= dim || a >= dim)) {
-      fail(k, ctx,
-           "paddings must be less than the dimension size: " + std::to_string(b) + ", " + std::to_string(a) +
-               " not less than " + std::to_string(dim));
-    }
-    if (mode == PadMode::kSymmetric && (b > dim || a > dim)) {
-      fail(k, ctx,
-           "paddings must be no greater than the dimension size: " + std::to_string(b) + ", " +
-               std::to_string(a) + " greater than " + std::to_string(dim));
-    }
+    rule(k, ctx, [&] { check_paddings(b, a, dim, mode); });
     int64_t v = 0;
     if (__builtin_add_overflow(dim, b, &v) || __builtin_add_overflow(v, a, &v)) {
       fail(k, ctx, "Padded dim " + std::to_string(d) + " overflows");
@@ -552,12 +530,7 @@ void slice(const OpKernel& k, KernelContext& ctx) {
              ctx.input(2).shape().to_string() + " instead");
   }
   const Ints begin = ints_of(ctx.input(1));
-  Ints size;
-  try {
-    size = slice_sizes(in, begin, ints_of(ctx.input(2)));
-  } catch (const ValueError& e) {
-    fail(k, ctx, e.what());
-  }
+  const Ints size = rule(k, ctx, [&] { return slice_sizes(in, begin, ints_of(ctx.input(2))); });
   const Ints st = row_major_strides(in);
   int64_t base = 0;
   for (size_t d = 0; d < begin.size(); ++d) base += begin[d] * st[d];
@@ -590,12 +563,7 @@ void strided_slice(const OpKernel& k, KernelContext& ctx) {
                               mask("ellipsis_mask"),
                               mask("new_axis_mask"),
                               mask("shrink_axis_mask")};
-  DenseSlice dense;
-  try {
-    dense = strided_slice_dense(in, spec);
-  } catch (const ValueError& e) {
-    fail(k, ctx, e.what());
-  }
+  const DenseSlice dense = rule(k, ctx, [&] { return strided_slice_dense(in, spec); });
   const Ints st = row_major_strides(in);
   Ints processing, step;
   int64_t base = 0;
@@ -627,12 +595,12 @@ void register_array_kernels(KernelRegistry& r) {
   r.add("SplitV", simple_kernel(split_v));
   r.add("Unpack", simple_kernel(unpack));
   r.add("Tile", simple_kernel(tile));
-  r.add("Pad", simple_kernel([](const OpKernel& k, KernelContext& ctx) { pad(k, ctx, PadMode::kConstant); }));
+  r.add("Pad", simple_kernel([](const OpKernel& k, KernelContext& ctx) { pad(k, ctx, PadMode::Constant); }));
   r.add("PadV2",
-        simple_kernel([](const OpKernel& k, KernelContext& ctx) { pad(k, ctx, PadMode::kConstant); }));
+        simple_kernel([](const OpKernel& k, KernelContext& ctx) { pad(k, ctx, PadMode::Constant); }));
   r.add("MirrorPad", simple_kernel([](const OpKernel& k, KernelContext& ctx) {
           pad(k, ctx,
-              k.node().attr<std::string>("mode") == "REFLECT" ? PadMode::kReflect : PadMode::kSymmetric);
+              k.node().attr<std::string>("mode") == "REFLECT" ? PadMode::Reflect : PadMode::Symmetric);
         }));
   r.add("Slice", simple_kernel(slice));
   r.add("StridedSlice", simple_kernel(strided_slice));

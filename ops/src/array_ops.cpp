@@ -32,6 +32,16 @@ std::string ints_str(const Ints& v) {
   throw ValueError(message + " for " + c.what() + " with input shapes: " + c.input_shapes() + ".");
 }
 
+// f(), a rule of graph/slicing.h, its ValueError given this op's name and input shapes.
+template <class F>
+auto rule(const InferenceContext& c, F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const ValueError& e) {
+    fail(c, e.what());
+  }
+}
+
 // TF's "Dimension must be 2 but is 3": a known dim of input `i` checked against `want`.
 void require_dim(const InferenceContext& c, size_t i, int d, int64_t want) {
   const int64_t got = c.shape(i).dim(d);
@@ -86,11 +96,7 @@ int64_t int_attr_at_least(const InferenceContext& c, const std::string& key, int
 
 // An axis in [-rank, rank), made non-negative.
 int64_t axis_in(const InferenceContext& c, int64_t axis, int64_t rank, const std::string& what) {
-  if (axis < -rank || axis >= rank) {
-    fail(c, what + " " + std::to_string(axis) + " is out of range [" + std::to_string(-rank) + ", " +
-                std::to_string(rank) + ")");
-  }
-  return axis < 0 ? axis + rank : axis;
+  return rule(c, [&] { return canonical_axis(axis, rank, what); });
 }
 
 // The single int of a scalar (or one-element) input, or nullopt when not a constant.
@@ -233,12 +239,8 @@ OutputSpecs expand_dims_shape(const InferenceContext& c) {
   if (n >= 0 && n != 1) fail(c, "'dim' input must be a tensor with a single value");
   const auto dim = scalar_int(c, 1);
   if (!dim) return {{c.inputs[0].first, Shape(unknown_dims(in.rank() + 1))}};
-  if (*dim < -in.rank() - 1 || *dim > in.rank()) {
-    fail(c, "Tried to expand dim index " + std::to_string(*dim) + " for tensor with " +
-                std::to_string(in.rank()) + " dimensions");
-  }
   Ints out = in.dims();
-  out.insert(out.begin() + (*dim < 0 ? *dim + in.rank() + 1 : *dim), 1);
+  out.insert(out.begin() + rule(c, [&] { return expand_dims_index(*dim, in.rank()); }), 1);
   return {{c.inputs[0].first, Shape(std::move(out))}};
 }
 
@@ -271,11 +273,7 @@ OutputSpecs concat_shape(const InferenceContext& c) {
   for (size_t i = 1; i < n; ++i) require_rank(c, i, rank, "values");
   const auto axis_value = scalar_int(c, n);
   if (!axis_value) return {{c.inputs[0].first, Shape(unknown_dims(rank))}};
-  if (*axis_value < -rank || *axis_value >= rank) {
-    fail(c, "ConcatOp : Expected concatenating dimensions in the range [" + std::to_string(-rank) + ", " +
-                std::to_string(rank) + "), but got " + std::to_string(*axis_value));
-  }
-  const auto axis = static_cast<size_t>(*axis_value < 0 ? *axis_value + rank : *axis_value);
+  const auto axis = static_cast<size_t>(rule(c, [&] { return concat_axis(*axis_value, rank); }));
   Ints out = c.shape(0).dims();
   for (size_t i = 1; i < n; ++i) {
     const Shape& s = c.shape(i);
@@ -320,11 +318,7 @@ OutputSpecs split_shape(const InferenceContext& c) {
     const Shape& in = c.shape(1);
     const int64_t a = axis_in(c, *axis, in.rank(), "Split axis");
     const int64_t d = in.dim(static_cast<int>(a));
-    if (d >= 0 && d % num != 0) {
-      fail(c, "Dimension size must be evenly divisible by " + std::to_string(num) + " but is " +
-                  std::to_string(d));
-    }
-    sizes = Ints(static_cast<size_t>(num), d < 0 ? -1 : d / num);
+    sizes = Ints(static_cast<size_t>(num), rule(c, [&] { return split_size(d, num); }));
   }
   return split_outputs(c, 1, axis, sizes, static_cast<size_t>(num));
 }
@@ -449,24 +443,15 @@ OutputSpecs pad_shape(const InferenceContext& c) {
   }
   const auto pads = c.ints(1);
   if (!pads) return {{c.inputs[0].first, Shape(unknown_dims(in.rank()))}};
-  const bool reflect = c.type == "MirrorPad" && c.attr<std::string>("mode") == "REFLECT";
-  const bool symmetric = c.type == "MirrorPad" && !reflect;
+  const PadMode mode = c.type != "MirrorPad"                      ? PadMode::Constant
+                       : c.attr<std::string>("mode") == "REFLECT" ? PadMode::Reflect
+                                                                  : PadMode::Symmetric;
   Ints out;
   for (int d = 0; d < in.rank(); ++d) {
     const int64_t before = (*pads)[static_cast<size_t>(2 * d)],
                   after = (*pads)[static_cast<size_t>(2 * d + 1)];
-    if (before < 0 || after < 0) {
-      fail(c, "Paddings must be non-negative: " + std::to_string(before) + " " + std::to_string(after));
-    }
     const int64_t dim = in.dim(d);
-    if (reflect && dim >= 0 && (before >= dim || after >= dim)) {
-      fail(c, "paddings must be less than the dimension size: " + std::to_string(before) + ", " +
-                  std::to_string(after) + " not less than " + std::to_string(dim));
-    }
-    if (symmetric && dim >= 0 && (before > dim || after > dim)) {
-      fail(c, "paddings must be no greater than the dimension size: " + std::to_string(before) + ", " +
-                  std::to_string(after) + " greater than " + std::to_string(dim));
-    }
+    rule(c, [&] { check_paddings(before, after, dim, mode); });
     out.push_back(add_dims(c, add_dims(c, dim, before), after));
   }
   return {{c.inputs[0].first, checked(c, std::move(out))}};
@@ -481,11 +466,7 @@ OutputSpecs slice_shape(const InferenceContext& c) {
     fail(c, "Expected begin and size arguments to be 1-D tensors of size " + std::to_string(in.rank()) +
                 ", but got shapes " + c.shape(1).to_string() + " and " + c.shape(2).to_string() + " instead");
   }
-  try {
-    return {{c.inputs[0].first, Shape(slice_sizes(in, c.ints(1), c.ints(2)))}};
-  } catch (const ValueError& e) {
-    fail(c, e.what());
-  }
+  return {{c.inputs[0].first, Shape(rule(c, [&] { return slice_sizes(in, c.ints(1), c.ints(2)); }))}};
 }
 
 // StridedSlice: its spec checked here, made dense by strided_slice_dense
@@ -514,11 +495,7 @@ OutputSpecs strided_slice_shape(const InferenceContext& c) {
                         mask("ellipsis_mask"),
                         mask("new_axis_mask"),
                         mask("shrink_axis_mask")};
-  try {
-    return {{c.inputs[0].first, Shape(strided_slice_dense(in, spec).output_dims)}};
-  } catch (const ValueError& e) {
-    fail(c, e.what());
-  }
+  return {{c.inputs[0].first, Shape(rule(c, [&] { return strided_slice_dense(in, spec); }).output_dims)}};
 }
 
 Output make_fill(const Shape& shape, DType dtype, float value, const std::string& name,

@@ -81,3 +81,25 @@ TEST_CASE("slice_sizes resolves -1 and checks the ranges") {
   REQUIRE_THROWS_MATCHES(tf::slice_sizes({4, 5}, Ints{1, 0}, Ints{4, 1}), tf::ValueError,
                          Has("Expected size[0] in [0, 3], but got 4"));
 }
+
+TEST_CASE("the array ops' small shared rules: axes, split sizes, paddings") {
+  CHECK(tf::canonical_axis(-1, 3, "Split axis") == 2);
+  REQUIRE_THROWS_MATCHES(tf::canonical_axis(3, 3, "Split axis"), tf::ValueError,
+                         Has("Split axis 3 is out of range [-3, 3)"));
+  CHECK(tf::concat_axis(-2, 2) == 0);
+  REQUIRE_THROWS_MATCHES(tf::concat_axis(2, 2), tf::ValueError,
+                         Has("ConcatOp : Expected concatenating dimensions in the range [-2, 2), but got 2"));
+  CHECK(tf::expand_dims_index(-1, 2) == 2);
+  CHECK(tf::expand_dims_index(2, 2) == 2);
+  REQUIRE_THROWS_MATCHES(tf::expand_dims_index(-4, 2), tf::ValueError,
+                         Has("Tried to expand dim index -4 for tensor with 2 dimensions"));
+  CHECK(tf::split_size(6, 3) == 2);
+  CHECK(tf::split_size(-1, 3) == -1);
+  REQUIRE_THROWS_MATCHES(tf::split_size(7, 3), tf::ValueError, Has("evenly divisible by 3 but is 7"));
+  tf::check_paddings(2, 2, 2, tf::PadMode::Symmetric);
+  tf::check_paddings(5, 5, -1, tf::PadMode::Reflect);
+  REQUIRE_THROWS_MATCHES(tf::check_paddings(2, 0, 2, tf::PadMode::Reflect), tf::ValueError,
+                         Has("paddings must be less than the dimension size: 2, 0 not less than 2"));
+  REQUIRE_THROWS_MATCHES(tf::check_paddings(0, -1, -1, tf::PadMode::Constant), tf::ValueError,
+                         Has("Paddings must be non-negative: 0 -1"));
+}

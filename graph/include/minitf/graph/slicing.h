@@ -1,11 +1,12 @@
 #pragma once
-// Slicing rules shared by the shape functions (ops/) and the kernels
-// (kernels/): a shape function passes the values it knows (nullopt for one
+// The array ops' rules for cutting, joining and padding, shared by the shape
+// functions (ops/) and the kernels (kernels/): a shape function passes the values it knows (nullopt for one
 // that is not a constant) and gets -1 for the dims they decide; a kernel
 // passes this run's values and gets what it iterates. Each throws ValueError
 // with a message that names no op; the caller adds the op and input shapes.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <minitf/graph/shape.h>
@@ -46,5 +47,22 @@ DenseSlice strided_slice_dense(const Shape& input, const StridedSliceSpec& spec)
 // value per input dim; either may be unknown (nullopt), as may input dims.
 std::vector<int64_t> slice_sizes(const Shape& input, const std::optional<std::vector<int64_t>>& begin,
                                  const std::optional<std::vector<int64_t>>& size);
+
+// `axis` in [-rank, rank), made non-negative; else "<what> <axis> is out of range [-rank, rank)".
+int64_t canonical_axis(int64_t axis, int64_t rank, const std::string& what);
+
+// ConcatV2's axis, in [-rank, rank), made non-negative (TF's "ConcatOp : ..." message).
+int64_t concat_axis(int64_t axis, int64_t rank);
+
+// Where ExpandDims inserts its 1 in a shape of `rank` dims: `dim` in [-rank-1, rank].
+int64_t expand_dims_index(int64_t dim, int64_t rank);
+
+// The size of each of Split's `num` pieces of a dim (-1: unknown, and so is the size).
+int64_t split_size(int64_t dim, int64_t num);
+
+// Pad's and MirrorPad's modes, and the check of one dim's paddings (`dim` may
+// be unknown, -1: then only their signs are checked).
+enum class PadMode { Constant, Reflect, Symmetric };
+void check_paddings(int64_t before, int64_t after, int64_t dim, PadMode mode);
 
 }  // namespace minitf
