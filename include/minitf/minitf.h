@@ -4,6 +4,7 @@
 #include <minitf/graph/errors.h>
 #include <minitf/graph/graph.h>
 #include <minitf/graph/shape.h>
+#include <minitf/graph/slicing.h>
 #include <minitf/graph/tensor.h>
 #include <minitf/graph/write_graph.h>
 #include <minitf/layers/layers.h>

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <limits>
 
+#include <minitf/graph/slicing.h>
+
 #include "eigen_device.h"
 #include "kernels_internal.h"
 
@@ -31,6 +33,16 @@ std::string ints_str(const Ints& v) {
     shapes += (i ? ", " : "") + ctx.input(i).shape().to_string();
   }
   throw InvalidArgumentError(message + " for " + k.what() + " with input shapes: " + shapes + ".");
+}
+
+// f(), a rule of graph/slicing.h, its ValueError made this op's InvalidArgumentError.
+template <class F>
+auto rule(const OpKernel& k, const KernelContext& ctx, F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const ValueError& e) {
+    fail(k, ctx, e.what());
+  }
 }
 
 Ints ints_of(const Tensor& t) {
@@ -64,12 +76,7 @@ int64_t scalar_input(const OpKernel& k, const KernelContext& ctx, size_t i, cons
 }
 
 int64_t axis_in(const OpKernel& k, const KernelContext& ctx, int64_t axis, int64_t rank, const char* what) {
-  if (axis < -rank || axis >= rank) {
-    fail(k, ctx,
-         std::string(what) + " " + std::to_string(axis) + " is out of range [" + std::to_string(-rank) +
-             ", " + std::to_string(rank) + ")");
-  }
-  return axis < 0 ? axis + rank : axis;
+  return rule(k, ctx, [&] { return canonical_axis(axis, rank, what); });
 }
 
 // A shape whose element count fits in int64.
@@ -195,12 +202,7 @@ Shape expand_dims_shape(const OpKernel& k, const KernelContext& ctx) {
   Ints out = ctx.input(0).shape().dims();
   const auto rank = static_cast<int64_t>(out.size());
   const int64_t dim = scalar_input(k, ctx, 1, "'dim' input");
-  if (dim < -rank - 1 || dim > rank) {
-    fail(k, ctx,
-         "Tried to expand dim index " + std::to_string(dim) + " for tensor with " + std::to_string(rank) +
-             " dimensions");
-  }
-  out.insert(out.begin() + (dim < 0 ? dim + rank + 1 : dim), 1);
+  out.insert(out.begin() + rule(k, ctx, [&] { return expand_dims_index(dim, rank); }), 1);
   return Shape(std::move(out));
 }
 
@@ -258,12 +260,7 @@ void concat(const OpKernel& k, KernelContext& ctx) {
   const int64_t rank = first.rank();
   if (rank == 0) fail(k, ctx, "Can't concatenate scalars (use tf.stack instead)");
   const int64_t axis_value = scalar_input(k, ctx, n, "axis");
-  if (axis_value < -rank || axis_value >= rank) {
-    fail(k, ctx,
-         "ConcatOp : Expected concatenating dimensions in the range [" + std::to_string(-rank) + ", " +
-             std::to_string(rank) + "), but got " + std::to_string(axis_value));
-  }
-  const auto axis = static_cast<size_t>(axis_value < 0 ? axis_value + rank : axis_value);
+  const auto axis = static_cast<size_t>(rule(k, ctx, [&] { return concat_axis(axis_value, rank); }));
   Ints out = first.dims();
   std::vector<const Tensor*> ins;
   for (size_t i = 0; i < n; ++i) {
@@ -326,12 +323,8 @@ void split(const OpKernel& k, KernelContext& ctx) {
   const auto axis = static_cast<size_t>(
       axis_in(k, ctx, scalar_input(k, ctx, 0, "split_dim"), in.shape().rank(), "Split axis"));
   const int64_t dim = in.shape().dims()[axis];
-  if (dim % num != 0) {
-    fail(k, ctx,
-         "Dimension size must be evenly divisible by " + std::to_string(num) + " but is " +
-             std::to_string(dim));
-  }
-  split_pieces(ctx, in, axis, Ints(static_cast<size_t>(num), dim / num), false);
+  split_pieces(ctx, in, axis,
+               Ints(static_cast<size_t>(num), rule(k, ctx, [&] { return split_size(dim, num); })), false);
 }
 
 void split_v(const OpKernel& k, KernelContext& ctx) {
@@ -458,14 +451,12 @@ void tile(const OpKernel& k, KernelContext& ctx) {
 
 // ---- padding ----
 
-enum class PadMode { kConstant, kReflect, kSymmetric };
-
 // The input index that output index `o` reads along one dim, or -1 for the constant.
 inline int64_t pad_source(int64_t o, int64_t before, int64_t dim, PadMode mode) {
   const int64_t i = o - before;
   if (i >= 0 && i < dim) return i;
-  if (mode == PadMode::kConstant) return -1;
-  if (mode == PadMode::kReflect) return i < 0 ? -i : 2 * (dim - 1) - i;
+  if (mode == PadMode::Constant) return -1;
+  if (mode == PadMode::Reflect) return i < 0 ? -i : 2 * (dim - 1) - i;
   return i < 0 ? -i - 1 : 2 * dim - 1 - i;
 }
 
@@ -481,18 +472,7 @@ void pad(const OpKernel& k, KernelContext& ctx, PadMode mode) {
   Ints dims, before;
   for (size_t d = 0; d < static_cast<size_t>(rank); ++d) {
     const int64_t b = p[2 * d], a = p[2 * d + 1], dim = in.dims()[d];
-    if (b < 0 || a < 0)
-      fail(k, ctx, "Paddings must be non-negative: " + std::to_string(b) + " " + std::to_string(a));
-    if (mode == PadMode::kReflect && (b >= dim || a >= dim)) {
-      fail(k, ctx,
-           "paddings must be less than the dimension size: " + std::to_string(b) + ", " + std::to_string(a) +
-               " not less than " + std::to_string(dim));
-    }
-    if (mode == PadMode::kSymmetric && (b > dim || a > dim)) {
-      fail(k, ctx,
-           "paddings must be no greater than the dimension size: " + std::to_string(b) + ", " +
-               std::to_string(a) + " greater than " + std::to_string(dim));
-    }
+    rule(k, ctx, [&] { check_paddings(b, a, dim, mode); });
     int64_t v = 0;
     if (__builtin_add_overflow(dim, b, &v) || __builtin_add_overflow(v, a, &v)) {
       fail(k, ctx, "Padded dim " + std::to_string(d) + " overflows");
@@ -550,29 +530,16 @@ void slice(const OpKernel& k, KernelContext& ctx) {
              ctx.input(2).shape().to_string() + " instead");
   }
   const Ints begin = ints_of(ctx.input(1));
-  Ints size = ints_of(ctx.input(2));
+  const Ints size = rule(k, ctx, [&] { return slice_sizes(in, begin, ints_of(ctx.input(2))); });
   const Ints st = row_major_strides(in);
   int64_t base = 0;
-  for (size_t d = 0; d < begin.size(); ++d) {
-    const int64_t dim = in.dims()[d];
-    if (begin[d] < 0 || begin[d] > dim) {
-      fail(k, ctx,
-           "Expected begin[" + std::to_string(d) + "] in [0, " + std::to_string(dim) + "], but got " +
-               std::to_string(begin[d]));
-    }
-    if (size[d] == -1) size[d] = dim - begin[d];
-    if (size[d] < 0 || size[d] > dim - begin[d]) {
-      fail(k, ctx,
-           "Expected size[" + std::to_string(d) + "] in [0, " + std::to_string(dim - begin[d]) +
-               "], but got " + std::to_string(size[d]));
-    }
-    base += begin[d] * st[d];
-  }
+  for (size_t d = 0; d < begin.size(); ++d) base += begin[d] * st[d];
   gather(ctx, x, ctx.allocate_output(0, x.dtype(), Shape(size)), size, st, base);
 }
 
-// TF's ValidateStridedSliceOp with every value known: the sparse spec made
-// dense over the input's dims, each range made canonical, the output gathered.
+// StridedSlice: the spec made dense over the input's dims by
+// strided_slice_dense (graph/slicing.h, shared with the shape function), the
+// output gathered from each dim's canonical begin and stride.
 void strided_slice(const OpKernel& k, KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   const Shape& in = x.shape();
@@ -587,89 +554,26 @@ void strided_slice(const OpKernel& k, KernelContext& ctx) {
   }
   if (n >= 32) fail(k, ctx, "StridedSlice takes at most 31 slice dimensions, got " + std::to_string(n));
   const auto mask = [&](const char* key) { return static_cast<uint32_t>(k.node().attr<int64_t>(key)); };
-  const uint32_t begin_mask = mask("begin_mask"), end_mask = mask("end_mask"),
-                 new_axis_mask = mask("new_axis_mask"), shrink_mask = mask("shrink_axis_mask");
-  uint32_t ellipsis_mask = mask("ellipsis_mask");
-  if (ellipsis_mask & (ellipsis_mask - 1)) fail(k, ctx, "Multiple ellipses in slice spec not allowed");
-  const Ints begin = ints_of(ctx.input(1)), end = ints_of(ctx.input(2)), strides = ints_of(ctx.input(3));
-  int64_t sparse_dims = n, new_after_ellipsis = 0;
-  bool ellipsis_seen = false;
-  for (int64_t i = 0; i < n; ++i) {
-    if (ellipsis_seen && (new_axis_mask >> i & 1)) ++new_after_ellipsis;
-    if (ellipsis_mask >> i & 1) ellipsis_seen = true;
-  }
-  if (!ellipsis_seen) ellipsis_mask |= 1u << sparse_dims++;
-  const int64_t dims = in.rank();
-  struct Dim {
-    int64_t begin = 0, end = 0, stride = 1;
-    bool begin_masked = true, end_masked = true, shrink = false;
-  };
-  std::vector<Dim> dense(static_cast<size_t>(dims));
-  constexpr int64_t kShrink = -1, kNewAxis = -2;
-  Ints gather_from;
-  int64_t full = 0;
-  for (int64_t i = 0; i < sparse_dims; ++i) {
-    if (ellipsis_mask >> i & 1) {
-      const int64_t next = std::min(dims - (sparse_dims - i) + 1 + new_after_ellipsis, dims);
-      for (; full < next; ++full) gather_from.push_back(full);  // whole dims: the defaults
-    } else if (new_axis_mask >> i & 1) {
-      gather_from.push_back(kNewAxis);
-    } else {
-      if (full == dims) {
-        fail(k, ctx,
-             "Index out of range using input dim " + std::to_string(full) + "; input has only " +
-                 std::to_string(dims) + " dims");
-      }
-      const auto s = static_cast<size_t>(i);
-      dense[static_cast<size_t>(full)] = Dim{begin[s],
-                                             end[s],
-                                             strides[s],
-                                             (begin_mask >> i & 1) != 0,
-                                             (end_mask >> i & 1) != 0,
-                                             (shrink_mask >> i & 1) != 0};
-      gather_from.push_back(dense[static_cast<size_t>(full)].shrink ? kShrink : full);
-      ++full;
-    }
-  }
+  const StridedSliceSpec spec{n,
+                              ints_of(ctx.input(1)),
+                              ints_of(ctx.input(2)),
+                              ints_of(ctx.input(3)),
+                              mask("begin_mask"),
+                              mask("end_mask"),
+                              mask("ellipsis_mask"),
+                              mask("new_axis_mask"),
+                              mask("shrink_axis_mask")};
+  const DenseSlice dense = rule(k, ctx, [&] { return strided_slice_dense(in, spec); });
   const Ints st = row_major_strides(in);
   Ints processing, step;
   int64_t base = 0;
-  for (int64_t i = 0; i < dims; ++i) {
-    const Dim& d = dense[static_cast<size_t>(i)];
-    const int64_t dim = in.dim(static_cast<int>(i));
-    if (d.stride == 0) fail(k, ctx, "strides[" + std::to_string(i) + "] must be non-zero");
-    if (d.shrink && d.stride <= 0) fail(k, ctx, "only stride 1 allowed on non-range indexing.");
-    int64_t b = 0, size = 1;
-    if (d.shrink) {
-      b = d.begin < 0 ? dim + d.begin : d.begin;
-      if (b < 0 || b >= dim) {
-        fail(k, ctx,
-             "slice index " + std::to_string(d.begin) + " of dimension " + std::to_string(i) +
-                 " out of bounds");
-      }
-    } else {
-      const int64_t lo = d.stride > 0 ? 0 : -1, hi = d.stride > 0 ? dim : dim - 1;
-      const auto canonical = [&](int64_t x, bool masked, bool is_end) {
-        if (masked) return (d.stride > 0) == is_end ? hi : lo;
-        const int64_t fwd = x < 0 ? dim + x : x;
-        return fwd < lo ? lo : fwd > hi ? hi : fwd;
-      };
-      b = canonical(d.begin, d.begin_masked, false);
-      const int64_t length = canonical(d.end, d.end_masked, true) - b;
-      size = length == 0 || ((length < 0) != (d.stride < 0))
-                 ? 0
-                 : length / d.stride + (length % d.stride != 0 ? 1 : 0);
-    }
-    processing.push_back(size);
-    step.push_back(d.stride * st[static_cast<size_t>(i)]);
-    if (size > 0) base += b * st[static_cast<size_t>(i)];
+  for (size_t i = 0; i < dense.dims.size(); ++i) {
+    const SliceDim& d = dense.dims[i];
+    processing.push_back(d.size);
+    step.push_back(d.stride * st[i]);
+    if (d.size > 0) base += d.begin * st[i];
   }
-  Ints final_dims;
-  for (int64_t g : gather_from) {
-    if (g >= 0) final_dims.push_back(processing[static_cast<size_t>(g)]);
-    if (g == kNewAxis) final_dims.push_back(1);
-  }
-  Tensor& out = ctx.allocate_output(0, x.dtype(), Shape(final_dims));
+  Tensor& out = ctx.allocate_output(0, x.dtype(), Shape(dense.output_dims));
   if (std::find(processing.begin(), processing.end(), 0) != processing.end()) return;
   Tensor flat = out.reshaped(Shape(processing));  // the same buffer, seen with the processing shape
   gather(ctx, x, flat, processing, step, base);
@@ -691,12 +595,12 @@ void register_array_kernels(KernelRegistry& r) {
   r.add("SplitV", simple_kernel(split_v));
   r.add("Unpack", simple_kernel(unpack));
   r.add("Tile", simple_kernel(tile));
-  r.add("Pad", simple_kernel([](const OpKernel& k, KernelContext& ctx) { pad(k, ctx, PadMode::kConstant); }));
+  r.add("Pad", simple_kernel([](const OpKernel& k, KernelContext& ctx) { pad(k, ctx, PadMode::Constant); }));
   r.add("PadV2",
-        simple_kernel([](const OpKernel& k, KernelContext& ctx) { pad(k, ctx, PadMode::kConstant); }));
+        simple_kernel([](const OpKernel& k, KernelContext& ctx) { pad(k, ctx, PadMode::Constant); }));
   r.add("MirrorPad", simple_kernel([](const OpKernel& k, KernelContext& ctx) {
           pad(k, ctx,
-              k.node().attr<std::string>("mode") == "REFLECT" ? PadMode::kReflect : PadMode::kSymmetric);
+              k.node().attr<std::string>("mode") == "REFLECT" ? PadMode::Reflect : PadMode::Symmetric);
         }));
   r.add("Slice", simple_kernel(slice));
   r.add("StridedSlice", simple_kernel(strided_slice));

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <limits>
 
+#include <minitf/graph/slicing.h>
 #include <minitf/ops/ops.h>
 
 #include "families.h"
@@ -29,6 +30,16 @@ std::string ints_str(const Ints& v) {
 
 [[noreturn]] void fail(const InferenceContext& c, const std::string& message) {
   throw ValueError(message + " for " + c.what() + " with input shapes: " + c.input_shapes() + ".");
+}
+
+// f(), a rule of graph/slicing.h, its ValueError given this op's name and input shapes.
+template <class F>
+auto rule(const InferenceContext& c, F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const ValueError& e) {
+    fail(c, e.what());
+  }
 }
 
 // TF's "Dimension must be 2 but is 3": a known dim of input `i` checked against `want`.
@@ -85,11 +96,7 @@ int64_t int_attr_at_least(const InferenceContext& c, const std::string& key, int
 
 // An axis in [-rank, rank), made non-negative.
 int64_t axis_in(const InferenceContext& c, int64_t axis, int64_t rank, const std::string& what) {
-  if (axis < -rank || axis >= rank) {
-    fail(c, what + " " + std::to_string(axis) + " is out of range [" + std::to_string(-rank) + ", " +
-                std::to_string(rank) + ")");
-  }
-  return axis < 0 ? axis + rank : axis;
+  return rule(c, [&] { return canonical_axis(axis, rank, what); });
 }
 
 // The single int of a scalar (or one-element) input, or nullopt when not a constant.
@@ -232,12 +239,8 @@ OutputSpecs expand_dims_shape(const InferenceContext& c) {
   if (n >= 0 && n != 1) fail(c, "'dim' input must be a tensor with a single value");
   const auto dim = scalar_int(c, 1);
   if (!dim) return {{c.inputs[0].first, Shape(unknown_dims(in.rank() + 1))}};
-  if (*dim < -in.rank() - 1 || *dim > in.rank()) {
-    fail(c, "Tried to expand dim index " + std::to_string(*dim) + " for tensor with " +
-                std::to_string(in.rank()) + " dimensions");
-  }
   Ints out = in.dims();
-  out.insert(out.begin() + (*dim < 0 ? *dim + in.rank() + 1 : *dim), 1);
+  out.insert(out.begin() + rule(c, [&] { return expand_dims_index(*dim, in.rank()); }), 1);
   return {{c.inputs[0].first, Shape(std::move(out))}};
 }
 
@@ -270,11 +273,7 @@ OutputSpecs concat_shape(const InferenceContext& c) {
   for (size_t i = 1; i < n; ++i) require_rank(c, i, rank, "values");
   const auto axis_value = scalar_int(c, n);
   if (!axis_value) return {{c.inputs[0].first, Shape(unknown_dims(rank))}};
-  if (*axis_value < -rank || *axis_value >= rank) {
-    fail(c, "ConcatOp : Expected concatenating dimensions in the range [" + std::to_string(-rank) + ", " +
-                std::to_string(rank) + "), but got " + std::to_string(*axis_value));
-  }
-  const auto axis = static_cast<size_t>(*axis_value < 0 ? *axis_value + rank : *axis_value);
+  const auto axis = static_cast<size_t>(rule(c, [&] { return concat_axis(*axis_value, rank); }));
   Ints out = c.shape(0).dims();
   for (size_t i = 1; i < n; ++i) {
     const Shape& s = c.shape(i);
@@ -319,11 +318,7 @@ OutputSpecs split_shape(const InferenceContext& c) {
     const Shape& in = c.shape(1);
     const int64_t a = axis_in(c, *axis, in.rank(), "Split axis");
     const int64_t d = in.dim(static_cast<int>(a));
-    if (d >= 0 && d % num != 0) {
-      fail(c, "Dimension size must be evenly divisible by " + std::to_string(num) + " but is " +
-                  std::to_string(d));
-    }
-    sizes = Ints(static_cast<size_t>(num), d < 0 ? -1 : d / num);
+    sizes = Ints(static_cast<size_t>(num), rule(c, [&] { return split_size(d, num); }));
   }
   return split_outputs(c, 1, axis, sizes, static_cast<size_t>(num));
 }
@@ -448,24 +443,15 @@ OutputSpecs pad_shape(const InferenceContext& c) {
   }
   const auto pads = c.ints(1);
   if (!pads) return {{c.inputs[0].first, Shape(unknown_dims(in.rank()))}};
-  const bool reflect = c.type == "MirrorPad" && c.attr<std::string>("mode") == "REFLECT";
-  const bool symmetric = c.type == "MirrorPad" && !reflect;
+  const PadMode mode = c.type != "MirrorPad"                      ? PadMode::Constant
+                       : c.attr<std::string>("mode") == "REFLECT" ? PadMode::Reflect
+                                                                  : PadMode::Symmetric;
   Ints out;
   for (int d = 0; d < in.rank(); ++d) {
     const int64_t before = (*pads)[static_cast<size_t>(2 * d)],
                   after = (*pads)[static_cast<size_t>(2 * d + 1)];
-    if (before < 0 || after < 0) {
-      fail(c, "Paddings must be non-negative: " + std::to_string(before) + " " + std::to_string(after));
-    }
     const int64_t dim = in.dim(d);
-    if (reflect && dim >= 0 && (before >= dim || after >= dim)) {
-      fail(c, "paddings must be less than the dimension size: " + std::to_string(before) + ", " +
-                  std::to_string(after) + " not less than " + std::to_string(dim));
-    }
-    if (symmetric && dim >= 0 && (before > dim || after > dim)) {
-      fail(c, "paddings must be no greater than the dimension size: " + std::to_string(before) + ", " +
-                  std::to_string(after) + " greater than " + std::to_string(dim));
-    }
+    rule(c, [&] { check_paddings(before, after, dim, mode); });
     out.push_back(add_dims(c, add_dims(c, dim, before), after));
   }
   return {{c.inputs[0].first, checked(c, std::move(out))}};
@@ -480,34 +466,12 @@ OutputSpecs slice_shape(const InferenceContext& c) {
     fail(c, "Expected begin and size arguments to be 1-D tensors of size " + std::to_string(in.rank()) +
                 ", but got shapes " + c.shape(1).to_string() + " and " + c.shape(2).to_string() + " instead");
   }
-  const auto begin = c.ints(1), size = c.ints(2);
-  Ints out;
-  for (int d = 0; d < in.rank(); ++d) {
-    const auto i = static_cast<size_t>(d);
-    const int64_t dim = in.dim(d);
-    if (begin && ((*begin)[i] < 0 || (dim >= 0 && (*begin)[i] > dim))) {
-      fail(c, "Expected begin[" + std::to_string(d) + "] in [0, " + (dim >= 0 ? std::to_string(dim) : "?") +
-                  "], but got " + std::to_string((*begin)[i]));
-    }
-    if (!size) {
-      out.push_back(-1);
-      continue;
-    }
-    const int64_t s = (*size)[i];
-    const int64_t room = begin && dim >= 0 ? dim - (*begin)[i] : -1;
-    if (s < -1 || (room >= 0 && s > room)) {
-      fail(c, "Expected size[" + std::to_string(d) + "] in [0, " + (room >= 0 ? std::to_string(room) : "?") +
-                  "], but got " + std::to_string(s));
-    }
-    out.push_back(s >= 0 ? s : room);
-  }
-  return {{c.inputs[0].first, Shape(std::move(out))}};
+  return {{c.inputs[0].first, Shape(rule(c, [&] { return slice_sizes(in, c.ints(1), c.ints(2)); }))}};
 }
 
-// TF's ValidateStridedSliceOp (core/util/strided_slice_op.cc): the sparse
-// spec (with ellipsis and new axes) made dense over the input's dims, each
-// dim's range made canonical, and the final shape gathered. Begin, end or
-// strides may be unknown (nullopt): the dims they decide are then -1.
+// StridedSlice: its spec checked here, made dense by strided_slice_dense
+// (graph/slicing.h), which the kernel shares. Begin, end or strides may be
+// unknown (nullopt): the dims they decide are then -1.
 OutputSpecs strided_slice_shape(const InferenceContext& c) {
   const Shape& in = c.shape(0);
   require_same_dtype(c, 1, 4);
@@ -522,93 +486,16 @@ OutputSpecs strided_slice_shape(const InferenceContext& c) {
   if (n >= 32)
     fail(c, "StridedSlice takes at most 31 slice dimensions (32-bit masks), got " + std::to_string(n));
   const auto mask = [&](const char* key) { return static_cast<uint32_t>(c.attr<int64_t>(key)); };
-  const uint32_t begin_mask = mask("begin_mask"), end_mask = mask("end_mask"),
-                 new_axis_mask = mask("new_axis_mask"), shrink_mask = mask("shrink_axis_mask");
-  uint32_t ellipsis_mask = mask("ellipsis_mask");
-  if (ellipsis_mask & (ellipsis_mask - 1)) fail(c, "Multiple ellipses in slice spec not allowed");
-  const auto begin = c.ints(1), end = c.ints(2), strides = c.ints(3);
-  // Step 1: an ellipsis at the end when there is none; new axes after the ellipsis counted.
-  int64_t sparse_dims = n, new_after_ellipsis = 0;
-  bool ellipsis_seen = false;
-  for (int64_t i = 0; i < n; ++i) {
-    if (ellipsis_seen && (new_axis_mask >> i & 1)) ++new_after_ellipsis;
-    if (ellipsis_mask >> i & 1) ellipsis_seen = true;
-  }
-  if (!ellipsis_seen) ellipsis_mask |= 1u << sparse_dims++;
-  // Step 2: the dense spec.
-  const int64_t dims = in.rank();
-  struct Dim {
-    int64_t begin = 0, end = 0, stride = 1;
-    bool begin_masked = false, end_masked = false, shrink = false, known = true;
-  };
-  std::vector<Dim> dense(static_cast<size_t>(dims));
-  constexpr int64_t kShrink = -1, kNewAxis = -2;
-  Ints gather;
-  int64_t full = 0;
-  for (int64_t i = 0; i < sparse_dims; ++i) {
-    if (ellipsis_mask >> i & 1) {
-      const int64_t next = std::min(dims - (sparse_dims - i) + 1 + new_after_ellipsis, dims);
-      for (; full < next; ++full) {
-        dense[static_cast<size_t>(full)] = Dim{0, 0, 1, true, true, false, true};
-        gather.push_back(full);
-      }
-    } else if (new_axis_mask >> i & 1) {
-      gather.push_back(kNewAxis);
-    } else {
-      if (full == dims) {
-        fail(c, "Index out of range using input dim " + std::to_string(full) + "; input has only " +
-                    std::to_string(dims) + " dims");
-      }
-      Dim& d = dense[static_cast<size_t>(full)];
-      const auto k = static_cast<size_t>(i);
-      d.known = begin && end && strides;
-      if (d.known) d = Dim{(*begin)[k], (*end)[k], (*strides)[k], false, false, false, true};
-      d.begin_masked = begin_mask >> i & 1;
-      d.end_masked = end_mask >> i & 1;
-      d.shrink = shrink_mask >> i & 1;
-      gather.push_back(d.shrink ? kShrink : full);
-      ++full;
-    }
-  }
-  // Step 3: each dim's canonical range and size.
-  Ints processing;
-  for (int64_t i = 0; i < dims; ++i) {
-    Dim& d = dense[static_cast<size_t>(i)];
-    const int64_t dim = in.dim(static_cast<int>(i));
-    if (d.known && d.stride == 0) fail(c, "strides[" + std::to_string(i) + "] must be non-zero");
-    if (d.known && d.shrink && d.stride <= 0) fail(c, "only stride 1 allowed on non-range indexing.");
-    if (dim < 0 || !d.known) {
-      processing.push_back(d.shrink ? 1 : -1);
-      continue;
-    }
-    const int64_t lo = d.stride > 0 ? 0 : -1, hi = d.stride > 0 ? dim : dim - 1;
-    const auto canonical = [&](int64_t x, bool masked, bool is_end) {
-      if (masked) return (d.stride > 0) == is_end ? hi : lo;
-      const int64_t fwd = x < 0 ? dim + x : x;
-      return fwd < lo ? lo : fwd > hi ? hi : fwd;
-    };
-    if (d.shrink) {
-      const int64_t fwd = d.begin < 0 ? dim + d.begin : d.begin;
-      if (fwd < 0 || fwd >= dim) {
-        fail(c, "slice index " + std::to_string(d.begin) + " of dimension " + std::to_string(i) +
-                    " out of bounds");
-      }
-      processing.push_back(1);
-      continue;
-    }
-    const int64_t b = canonical(d.begin, d.begin_masked, false), e = canonical(d.end, d.end_masked, true);
-    const int64_t length = e - b;
-    processing.push_back(length == 0 || ((length < 0) != (d.stride < 0))
-                             ? 0
-                             : length / d.stride + (length % d.stride != 0 ? 1 : 0));
-  }
-  // Step 4: the final shape.
-  Ints out;
-  for (int64_t g : gather) {
-    if (g >= 0) out.push_back(processing[static_cast<size_t>(g)]);
-    if (g == kNewAxis) out.push_back(1);
-  }
-  return {{c.inputs[0].first, Shape(std::move(out))}};
+  StridedSliceSpec spec{n,
+                        c.ints(1),
+                        c.ints(2),
+                        c.ints(3),
+                        mask("begin_mask"),
+                        mask("end_mask"),
+                        mask("ellipsis_mask"),
+                        mask("new_axis_mask"),
+                        mask("shrink_axis_mask")};
+  return {{c.inputs[0].first, Shape(rule(c, [&] { return strided_slice_dense(in, spec); }).output_dims)}};
 }
 
 Output make_fill(const Shape& shape, DType dtype, float value, const std::string& name,
