@@ -10,16 +10,27 @@ if ! dpkg-query -W -f='${Status}' libtorch-dev 2>/dev/null | grep -q "install ok
   echo "run.sh: libtorch-dev is not installed; the libtorch contestants are left out (apt-get install libtorch-dev)"
 fi
 out=build/bench/results
-if [[ "${1:-}" == "--docs-only" ]]; then  # rewrite the docs from the last run's results
-  shift
-else
+# --docs-only: rewrite the docs from the last run's results; --models-only:
+# run only the model benchmark (cifar10, LSTM) and keep the last conv results.
+mode=all
+case "${1:-}" in
+  --docs-only) mode=docs; shift ;;
+  --models-only) mode=models; shift ;;
+esac
+if [[ $mode != docs ]]; then
   cmake --preset bench
-  cmake --build --preset bench --target conv_bench
   mkdir -p "$out"
-  # Random interleaving spreads slow and fast phases of a shared machine over all contestants.
-  build/bench/benchmarks/conv_bench --markdown="$out/table.md" --data="$out/gflops" \
-    --benchmark_enable_random_interleaving=true "$@" | tee "$out/console.txt"
-  date -u +%Y-%m-%d > "$out/date"
+  if [[ $mode == all ]]; then
+    cmake --build --preset bench --target conv_bench
+    # Random interleaving spreads slow and fast phases of a shared machine over all contestants.
+    build/bench/benchmarks/conv_bench --markdown="$out/table.md" --data="$out/gflops" \
+      --benchmark_enable_random_interleaving=true "$@" | tee "$out/console.txt"
+    date -u +%Y-%m-%d > "$out/date"
+  fi
+  cmake --build --preset bench --target model_bench
+  build/bench/benchmarks/model_bench --markdown="$out/models.md" \
+    --benchmark_enable_random_interleaving=true | tee "$out/models-console.txt"
+  date -u +%Y-%m-%d > "$out/models-date"
 fi
 
 # dpkg-query fails when a package (libtorch-dev) is missing; list the ones present.
@@ -50,6 +61,16 @@ flags=$(grep -m1 '^flags' /proc/cpuinfo | grep -o -E 'avx512f|avx2|fma' | sort -
   cat "$out/table.md"
   echo
   cat benchmarks/notes.md
+  echo
+  echo "## Models: TF's cifar10 and an LSTM"
+  echo
+  echo "Measured on $(cat "$out/models-date" 2>/dev/null || echo '?') (\`benchmarks/run.sh\`, or \`benchmarks/run.sh --models-only\` for this section alone)."
+  echo
+  cat benchmarks/models/about.md
+  echo
+  cat "$out/models.md" 2>/dev/null || echo "(not run yet)"
+  echo
+  cat benchmarks/models/notes.md
 } > docs/benchmarks.md
 
 if command -v gnuplot > /dev/null; then
