@@ -182,13 +182,13 @@ OutputSpecs conv2d_backprop_input_shape(const InferenceContext& c) {
 }
 
 // `bias` of shape [C] against `value` of shape [..., C].
-void check_bias(const InferenceContext& c, const Shape& value, size_t bias_input) {
+void check_bias(const InferenceContext& c, const Shape& value, size_t bias_input, const char* name = "bias") {
   const Shape& bias = c.shape(bias_input);
   if (value.rank() < 2) {
     throw ValueError("Shape must be at least rank 2 but is rank " + std::to_string(value.rank()) + " for " +
                      c.what() + " with input shapes: " + c.input_shapes() + ".");
   }
-  require_rank(c, bias_input, 1, "bias");
+  require_rank(c, bias_input, 1, name);
   const int64_t channels = value.dim(value.rank() - 1);
   if (channels >= 0 && bias.dim(0) >= 0 && channels != bias.dim(0)) {
     throw ValueError("Dimensions must be equal, but are " + std::to_string(channels) + " and " +
@@ -203,27 +203,40 @@ OutputSpecs bias_add_shape(const InferenceContext& c) {
   return {c.inputs[0]};
 }
 
-// What the fused convolution kernels compute: an optional BiasAdd, then an
+// What the fused convolution kernels compute: an optional BiasAdd (one arg,
+// the bias) or FusedBatchNorm (four args: scale, offset, mean and variance,
+// folded into the filter and a bias with the `epsilon` attribute), then an
 // optional Relu or Relu6, after `conv` (Conv2D's or DepthwiseConv2dNative's shape).
 OutputSpecs fused_shape(const InferenceContext& c, OutputSpecs (*conv)(const InferenceContext&)) {
   OutputSpecs out = conv(c);
   const auto& fused = c.attr<std::vector<std::string>>("fused_ops");
   const int64_t num_args = c.attr<int64_t>("num_args");
   size_t next = 0;
-  const bool bias = next < fused.size() && fused[next] == "BiasAdd";
-  if (bias) ++next;
+  int64_t want_args = 0;
+  if (next < fused.size() && fused[next] == "BiasAdd") {
+    want_args = 1;
+    ++next;
+  } else if (next < fused.size() && fused[next] == "FusedBatchNorm") {
+    want_args = 4;
+    ++next;
+  }
   if (next < fused.size() && (fused[next] == "Relu" || fused[next] == "Relu6")) ++next;
   if (next != fused.size()) {
-    throw UnimplementedError("Op " + c.what() + ": fused_ops " + std::to_string(fused.size()) +
-                             " ops starting at \"" + fused[next] +
-                             "\" are not implemented (minitf fuses [BiasAdd][, Relu or Relu6])");
+    throw UnimplementedError(
+        "Op " + c.what() + ": fused_ops " + std::to_string(fused.size()) + " ops starting at \"" +
+        fused[next] + "\" are not implemented (minitf fuses [BiasAdd or FusedBatchNorm][, Relu or Relu6])");
   }
-  if (num_args != (bias ? 1 : 0)) {
+  if (num_args != want_args) {
     throw ValueError("Op " + c.what() + " with fused_ops of " + std::to_string(fused.size()) +
-                     " ops needs num_args " + std::to_string(bias ? 1 : 0) + ", got " +
+                     " ops needs num_args " + std::to_string(want_args) + ", got " +
                      std::to_string(num_args));
   }
-  if (bias) check_bias(c, out[0].second, 2);
+  if (want_args == 1) check_bias(c, out[0].second, 2);
+  if (want_args == 4) {
+    // scale, offset, mean, variance: each [C], C the output's channels.
+    const char* names[] = {"scale", "offset", "mean", "variance"};
+    for (size_t i = 2; i < 6; ++i) check_bias(c, out[0].second, i, names[i - 2]);
+  }
   return out;
 }
 
@@ -321,7 +334,12 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
         .attr("padding", AttrType::kString, paddings)
         .attr("data_format", std::string("NHWC"), formats)
         .attr("dilations", ones);
-    if (fused) std::move(def).attr("fused_ops", std::vector<std::string>{}).attr("num_args", int64_t{0});
+    if (fused) {
+      std::move(def)
+          .attr("fused_ops", std::vector<std::string>{})
+          .attr("num_args", int64_t{0})
+          .attr("epsilon", 0.0001f);  // FusedBatchNorm's, as TF's
+    }
     std::move(def).shape_fn(std::move(shape));
     return def;
   };
@@ -410,11 +428,20 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
             .output(type == std::string("Softmax") ? "softmax" : "logsoftmax")
             .shape_fn(softmax_shape));
   }
-  add_fusion(FusionRule{"Conv2D", "_FusedConv2D", {"BiasAdd", "Add", "AddV2"}, {"Relu", "Relu6"}});
+  // A FusedBatchNormV3 for inference folds into the convolution's filter and
+  // bias (TF's remapper fuses the same ones: is_training false, NHWC, only y used).
+  const NormStage batch_norm{"FusedBatchNormV3",
+                             "FusedBatchNorm",
+                             {{"is_training", false}, {"data_format", std::string("NHWC")}},
+                             {"epsilon"}};
+  add_fusion(FusionRule{
+      "Conv2D", "_FusedConv2D", {"BiasAdd", "Add", "AddV2"}, {"Relu", "Relu6"}, "BiasAdd", {batch_norm}});
   add_fusion(FusionRule{"DepthwiseConv2dNative",
                         "_FusedDepthwiseConv2dNative",
                         {"BiasAdd", "Add", "AddV2"},
-                        {"Relu", "Relu6"}});
+                        {"Relu", "Relu6"},
+                        "BiasAdd",
+                        {batch_norm}});
 }
 
 Output conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides, Padding padding,

@@ -301,6 +301,9 @@ void register_fusion(FusionRule rule) {
   for (const std::string* t : {&rule.root, &rule.fused}) {
     if (!r.defs.count(*t)) throw ValueError("Fusion rule names an unregistered op type '" + *t + "'");
   }
+  for (const NormStage& n : rule.norm_ops) {
+    if (!r.defs.count(n.type)) throw ValueError("Fusion rule names an unregistered op type '" + n.type + "'");
+  }
   r.fusions.push_back(std::move(rule));
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <type_traits>
+#include <variant>
 
 #include <spdlog/spdlog.h>
 
@@ -78,6 +80,42 @@ class Rewriter {
     return other;
   }
 
+  // Whether `value` is `want` (attribute values a rule asks for: no tensors).
+  static bool same_attr(const AttrValue& value, const AttrValue& want) {
+    if (value.index() != want.index()) return false;
+    return std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, Tensor>) {
+            return false;
+          } else {
+            return v == std::get<T>(want);
+          }
+        },
+        value);
+  }
+
+  // The stage of `stages` that `op` is when it normalizes `out` (its input 0,
+  // and no other input), has the required attributes, and only its output 0
+  // is read or fetched; else null.
+  const NormStage* norm_stage(const std::vector<NormStage>& stages, const Operation& op,
+                              const Output& out) const {
+    auto stage =
+        std::find_if(stages.begin(), stages.end(), [&](const NormStage& s) { return s.type == op.type(); });
+    if (stage == stages.end()) return nullptr;
+    const auto in = op.inputs();
+    if (in.empty() || !(in[0] == out) || std::count(in.begin(), in.end(), out) != 1) return nullptr;
+    for (const auto& [name, want] : stage->required) {
+      auto it = op.attrs().find(name);
+      if (it == op.attrs().end() || !same_attr(it->second, want)) return nullptr;
+    }
+    for (int i = 1; i < op.num_outputs(); ++i) {
+      const ValueKey key = key_of(op.output(i));
+      if (pinned_.count(key) || consumers_.count(key)) return nullptr;
+    }
+    return &*stage;
+  }
+
   std::optional<PlanNode> try_fuse(const Operation& root, const FusionRule& rule) {
     auto listed = [](const std::vector<std::string>& types, const Operation& op) {
       return std::find(types.begin(), types.end(), op.type()) != types.end();
@@ -86,10 +124,22 @@ class Rewriter {
     std::vector<Output> inputs = root.inputs();
     std::vector<std::string> fused_ops;
     std::vector<Operation> chain{root};
+    AttrMap carried;
     if (auto next = sole_consumer(out); next && listed(rule.bias_ops, *next)) {
       if (Output bias = bias_operand(*next, out); !bias.empty()) {
         inputs.push_back(bias);
         fused_ops.push_back(rule.bias_name);
+        chain.push_back(*next);
+        out = next->output(0);
+      }
+    } else if (next) {
+      if (const NormStage* stage = norm_stage(rule.norm_ops, *next, out)) {
+        const auto in = next->inputs();
+        inputs.insert(inputs.end(), in.begin() + 1, in.end());
+        fused_ops.push_back(stage->name);
+        for (const std::string& name : stage->carried) {
+          if (auto it = next->attrs().find(name); it != next->attrs().end()) carried[name] = it->second;
+        }
         chain.push_back(*next);
         out = next->output(0);
       }
@@ -102,6 +152,7 @@ class Rewriter {
     if (chain.size() == 1) return std::nullopt;
     const OpDef& def = op_def(rule.fused);
     AttrMap attrs = root.attrs();
+    for (auto& [name, value] : carried) attrs[name] = std::move(value);
     attrs["fused_ops"] = fused_ops;
     attrs["num_args"] = static_cast<int64_t>(inputs.size() - root.inputs().size());
     const std::string& name = chain.back().name();

@@ -411,7 +411,8 @@ TEST_CASE("conv ops refuse bad shapes and attributes with TF's words") {
                                        {{"strides", std::vector<int64_t>{1, 1, 1, 1}},
                                         {"padding", std::string("SAME")},
                                         {"fused_ops", std::vector<std::string>{"Relu6", "Relu"}}}),
-                         tf::UnimplementedError, Has("minitf fuses [BiasAdd][, Relu or Relu6]"));
+                         tf::UnimplementedError,
+                         Has("minitf fuses [BiasAdd or FusedBatchNorm][, Relu or Relu6]"));
 }
 
 // The options struct must not turn a braced list in the name's place into a call.

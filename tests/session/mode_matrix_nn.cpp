@@ -22,6 +22,30 @@ std::vector<Case> nn_cases() {
                      tf::nn::fused_batch_norm(h, scale, offset, mean, tf::square(variance) + 0.1f);
                  return Built{{x}, {tf::nn::relu6(y), m, v}, {}, {w, scale, offset, mean, variance}};
                }});
+  // Run 2 assigns N(0, 1) values to every variable: a negative variance makes
+  // its channel NaN in every mode (fused or not), which the matrix compares.
+  c.push_back({"Conv2D/depthwise + FusedBatchNormV3 (variables) + Relu/Relu6 (fusable: folded)", [] {
+                 auto x = tf::placeholder(tf::float32, {-1, 7, 6, 3}, "x");
+                 auto w = var("w", {3, 3, 3, 8});
+                 auto dw = var("dw", {3, 3, 8, 1});
+                 auto positive = tf::random_uniform_initializer(0.5f, 1.5f);
+                 auto scale = var("gamma", {8});
+                 auto offset = var("beta", {8});
+                 auto mean = var("moving_mean", {8});
+                 auto variance = tf::get_variable("moving_variance", {8}, positive);
+                 auto scale2 = var("gamma2", {8});
+                 auto variance2 = tf::get_variable("moving_variance2", {8}, positive);
+                 auto h = tf::conv2d(x, w, {1, 1, 1, 1}, "SAME");
+                 auto y = tf::relu(tf::nn::fused_batch_norm(h, scale, offset, mean, variance).y);
+                 auto d = tf::nn::depthwise_conv2d_native(y, dw, {1, 2, 2, 1}, "VALID");
+                 auto z =
+                     tf::nn::relu6(tf::nn::fused_batch_norm(d, scale2, offset, mean, variance2, 0.01f).y);
+                 // A computed variance: folded on every run.
+                 auto u = tf::nn::fused_batch_norm(tf::conv2d(x, w, {1, 2, 2, 1}, "VALID"), scale, offset,
+                                                   mean, tf::square(variance) + 0.1f)
+                              .y;
+                 return Built{{x}, {z, u}, {}, {w, dw, scale, offset, mean, variance, scale2, variance2}};
+               }});
   c.push_back(
       {"Conv2D dilated + bias + Relu6 (fusable), and dilated alone", [] {
          auto x = tf::placeholder(tf::float32, {1, 9, 9, 4}, "x");

@@ -115,18 +115,32 @@ struct OpDef {
   int forwarded_input(int output) const;
 };
 
+// A normalization a fusion may take in place of the bias stage
+// (FusedBatchNormV3): an op of `type` whose input 0 is the root's output,
+// whose other inputs become the fused op's args, whose attributes have the
+// `required` values, and of whose outputs only output 0 is used (read or
+// fetched). The attributes named in `carried` are copied onto the fused op.
+struct NormStage {
+  std::string type;
+  std::string name;  // how fused_ops names it ("FusedBatchNorm")
+  AttrMap required;
+  std::vector<std::string> carried;
+};
+
 // A chain a plan may run as one op: `root`, then optionally a bias-like op
 // that adds a [C] vector along the last dimension (BiasAdd, or Add/AddV2 of
-// a rank-1 tensor), then optionally an activation. The planner replaces the
-// chain by an op of type `fused` with the root's attributes plus
-// `fused_ops` (TF's spelling: {"BiasAdd", "Relu"}) and `num_args`, whose
-// inputs are the root's inputs followed by the bias.
+// a rank-1 tensor) or one of `norm_ops`, then optionally an activation. The
+// planner replaces the chain by an op of type `fused` with the root's
+// attributes plus `fused_ops` (TF's spelling: {"BiasAdd", "Relu"}),
+// `num_args` and any carried attributes, whose inputs are the root's inputs
+// followed by the bias (or the normalization's other inputs).
 struct FusionRule {
   std::string root;
   std::string fused;
   std::vector<std::string> bias_ops;
   std::vector<std::string> activations;
-  std::string bias_name = "BiasAdd";  // how fused_ops names the bias stage
+  std::string bias_name = "BiasAdd";     // how fused_ops names the bias stage
+  std::vector<NormStage> norm_ops = {};  // normalizations that may stand where the bias does
 };
 
 // Adds an op definition; AlreadyExistsError when the type is taken, ValueError
