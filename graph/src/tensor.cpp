@@ -173,15 +173,17 @@ Tensor Tensor::reshaped(const Shape& shape) const {
 
 namespace {
 
-// A float as numpy prints it: the fewest digits that read back as the same
-// float32, with a '.' always ("1.", "0.5"), or in scientific notation.
-std::string format_float(float v, bool scientific) {
+// A float as numpy prints it (precision 8): the fewest digits, at most 8,
+// that read back as the same float32, with a '.' always ("1.", "0.5"), or
+// in scientific notation with `mantissa` digits when that is >= 0.
+std::string format_float(float v, bool scientific, int mantissa = -1) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   char buf[64];
-  for (int digits = 0; digits <= 9; ++digits) {
-    std::snprintf(buf, sizeof buf, scientific ? "%.*e" : "%.*f", digits, static_cast<double>(v));
-    if (std::strtof(buf, nullptr) == v) break;
+  for (int digits = 0; digits <= 8; ++digits) {
+    std::snprintf(buf, sizeof buf, scientific ? "%.*e" : "%.*f", mantissa >= 0 ? mantissa : digits,
+                  static_cast<double>(v));
+    if (mantissa >= 0 || std::strtof(buf, nullptr) == v) break;
   }
   std::string s = buf;
   if (!scientific && s.find('.') == std::string::npos) s += '.';
@@ -189,11 +191,20 @@ std::string format_float(float v, bool scientific) {
   return s;
 }
 
-std::string format_element(const Tensor& t, int64_t i, bool scientific) {
+// Digits after the '.' of a scientific mantissa.
+int mantissa_digits(const std::string& s) {
+  const auto dot = s.find('.'), e = s.find('e');
+  return dot == std::string::npos || e == std::string::npos ? 0 : static_cast<int>(e - dot - 1);
+}
+
+std::string format_element(const Tensor& t, int64_t i, bool scientific, int mantissa = -1) {
   const auto at = static_cast<size_t>(i);
   switch (t.dtype()) {
-    case DType::kFloat32:
-      return format_float(t.data<float>()[at], scientific);
+    case DType::kFloat32: {
+      std::string s = format_float(t.data<float>()[at], scientific, mantissa);
+      if (t.shape().rank() == 0 && !s.empty() && s.back() == '.') s += '0';  // numpy's scalar: "2.0"
+      return s;
+    }
     case DType::kInt32:
       return std::to_string(t.data<int32_t>()[at]);
     case DType::kInt64:
@@ -259,7 +270,16 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t) {
       largest = std::max(largest, v);
       if (v > 0) smallest = std::min(smallest, v);
     });
-    scientific = largest >= 1e8f || smallest < 1e-4f;
+    scientific = largest >= 1e8f || smallest < 1e-4f || (smallest < INFINITY && largest / smallest > 1e3f);
+  }
+  // Scientific mantissas all get as many digits as the longest needs ("1.0e+00", "1.5e-05").
+  int mantissa = -1;
+  if (scientific) {
+    mantissa = 0;
+    visit([&](int64_t i) {
+      if (std::isfinite(t.data<float>()[static_cast<size_t>(i)]))
+        mantissa = std::max(mantissa, mantissa_digits(format_element(t, i, true)));
+    });
   }
   // (width before the '.', width from it) of a finite float; non-finite
   // floats and other dtypes are right-aligned as a whole.
@@ -272,7 +292,7 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t) {
   };
   size_t whole = 0;
   visit([&](int64_t i) {
-    const std::string c = format_element(t, i, scientific);
+    const std::string c = format_element(t, i, scientific, mantissa);
     if (!finite(i)) {
       whole = std::max(whole, c.size());
       return;
@@ -286,7 +306,7 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t) {
   print_block(
       values, t,
       [&](int64_t i) {
-        const std::string c = format_element(t, i, scientific);
+        const std::string c = format_element(t, i, scientific, mantissa);
         if (!finite(i)) return std::string(left + right - c.size(), ' ') + c;
         const auto [l, r] = split(c);
         return std::string(left - l, ' ') + c + std::string(right - r, ' ');

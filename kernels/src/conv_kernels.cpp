@@ -166,6 +166,17 @@ class ConvKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     Tensor& out = ctx.allocate_output(0);
     if (out.num_elements() == 0) return;
+    // Shapes the plan could not know (computed ones) are checked here, never read past.
+    const Shape& xs = x.shape();
+    const Shape& fs = ctx.input(1).shape();
+    if (xs.rank() != 4 || fs.rank() != 4 || xs.dim(3) != fs.dim(2)) {
+      throw InvalidArgumentError(what() + ": input depth must equal the filter's, got input " + xs.to_string() +
+                                 " and filter " + fs.to_string());
+    }
+    if (with_bias_ && !batch_norm_ && ctx.input(2).shape() != Shape{out.shape().dim(3)}) {
+      throw InvalidArgumentError(what() + ": the bias must be of shape " + Shape{out.shape().dim(3)}.to_string() +
+                                 ", got " + ctx.input(2).shape().to_string());
+    }
     // With a batch norm, the filter and bias it folds into (cached when all five are constant).
     Folded folded;
     if (batch_norm_) {

@@ -40,18 +40,19 @@ std::vector<int64_t> read_ints(const Tensor& t) {
 }
 
 // TF's ReductionHelper::Simplify: axes in range, no duplicates.
-Collapsed collapse(const Shape& in, const std::vector<int64_t>& axes, bool keep_dims) {
+Collapsed collapse(const Shape& in, const std::vector<int64_t>& axes, bool keep_dims, const std::string& what) {
   const int rank = in.rank();
   std::vector<bool> reduce(static_cast<size_t>(rank), false);
   for (int64_t a : axes) {
     if (a < -rank || a >= rank) {
-      throw InvalidArgumentError("Invalid reduction dimension (" + std::to_string(a) + " for input with " +
-                                 std::to_string(rank) + " dimension(s)");
+      throw InvalidArgumentError(what + ": Invalid reduction dimension (" + std::to_string(a) +
+                                 " for input with " + std::to_string(rank) + " dimension(s), input shape " +
+                                 in.to_string());
     }
     const auto d = static_cast<size_t>(a < 0 ? a + rank : a);
     if (reduce[d]) {
-      throw InvalidArgumentError("Invalid reduction arguments: Axes contains duplicate dimension: " +
-                                 std::to_string(d));
+      throw InvalidArgumentError(what + ": Invalid reduction arguments: Axes contains duplicate dimension: " +
+                                 std::to_string(d) + ", input shape " + in.to_string());
     }
     reduce[d] = true;
   }
@@ -197,14 +198,14 @@ class ReduceKernel final : public OpKernel {
     if (!axes || (axes->dtype() != int32 && axes->dtype() != int64) || ctx.inputs[0].first != float32 ||
         !in.fully_defined() || in.num_elements() == 0)
       return;
-    const Collapsed c = collapse(in, read_ints(*axes), keep_dims_);
+    const Collapsed c = collapse(in, read_ints(*axes), keep_dims_, what());
     if (c.out.num_elements() == 0 || !needs_reduction(c)) return;
     for (int threads : ctx.thread_counts) primitive(c, threads, ctx.device);
   }
 
   void compute(KernelContext& ctx) override {
     const Tensor& x = ctx.input(0);
-    const Collapsed c = collapse(x.shape(), read_ints(ctx.input(1)), keep_dims_);
+    const Collapsed c = collapse(x.shape(), read_ints(ctx.input(1)), keep_dims_, what());
     Tensor& out = ctx.allocate_output(0, x.dtype(), c.out);
     const int64_t n = out.num_elements();
     if (n == 0) return;

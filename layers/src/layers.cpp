@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include <minitf/ops/ops.h>
 #include <minitf/scope/variable.h>
@@ -23,7 +24,7 @@ Padding padding_of(std::string padding, const std::string& layer) {
 
 std::vector<int64_t> pair_of(const std::vector<int64_t>& v, const std::string& what,
                              const std::string& layer) {
-  if (v.size() == 1) return {v[0], v[0]};
+  if (v.size() == 1 && v[0] > 0) return {v[0], v[0]};
   if (v.size() != 2 || v[0] <= 0 || v[1] <= 0) {
     std::string s;
     for (int64_t x : v) s += (s.empty() ? "" : ", ") + std::to_string(x);
@@ -162,9 +163,14 @@ Output flatten(const Output& inputs, const FlattenOptions& o) {
       throw UnimplementedError("tf.layers.flatten on '" + inputs.name() + "' of shape " + s.to_string() +
                                ": minitf needs the dimensions after the first known");
     }
-    rest *= s.dim(i);
+    if (__builtin_mul_overflow(rest, s.dim(i), &rest)) {
+      throw ValueError("tf.layers.flatten on '" + inputs.name() + "' of shape " + s.to_string() +
+                       ": the flattened size overflows int64");
+    }
   }
   LayerScope scope(o.name, "flatten", {});
+  // TF makes the shape int64 when the size does not fit in an int32.
+  if (rest > INT32_MAX) return reshape(inputs, constant(Tensor::from<int64_t>({2}, {-1, rest})));
   return reshape(inputs, constant(Tensor::from<int32_t>({2}, {-1, static_cast<int32_t>(rest)})));
 }
 

@@ -34,8 +34,9 @@ RNNCell::RNNCell(int64_t num_units, std::string base_name, Activation activation
       base_name_(std::move(base_name)),
       reuse_(reuse),
       name_(std::move(name)) {
-  if (num_units <= 0) {
-    throw ValueError("tf.nn.rnn_cell." + class_name(base_name_) + ": num_units must be positive, got " +
+  // Bounded so that [input + units, 4 * units] cannot overflow.
+  if (num_units <= 0 || num_units > (int64_t{1} << 40)) {
+    throw ValueError("tf.nn.rnn_cell." + class_name(base_name_) + ": num_units must be in [1, 2^40], got " +
                      std::to_string(num_units));
   }
 }
@@ -44,7 +45,7 @@ std::pair<Output, RNNState> RNNCell::operator()(const Output& inputs, const RNNS
   const std::string what =
       "tf.nn.rnn_cell." + class_name(base_name_) + "(" + std::to_string(num_units_) + ")";
   const Shape& s = inputs.shape();
-  if (s.rank() != 2 || s.dim(1) < 0) {
+  if (s.rank() != 2 || s.dim(1) < 0 || s.dim(1) > (int64_t{1} << 40)) {
     throw ValueError(what + ": inputs '" + inputs.name() +
                      "' must be [batch, depth] with a known depth, got " + s.to_string());
   }
@@ -63,9 +64,10 @@ std::pair<Output, RNNState> RNNCell::operator()(const Output& inputs, const RNNS
   if (!scope_) {
     // The first call: TF's Layer opens the cell's scope and builds the variables.
     layers::detail::LayerScope scope(name_, base_name_, reuse_);
-    scope_ = scope.scope();
     build(s.dim(1));
-    return call(inputs, state);
+    auto result = call(inputs, state);
+    scope_ = scope.scope();  // built: only now, so a first call that throws can be retried
+    return result;
   }
   // Built: TF re-enters the scope with reuse=True and its original name scope.
   variable_scope scope(*scope_, VariableScopeOptions{.reuse = true, .auxiliary_name_scope = false});

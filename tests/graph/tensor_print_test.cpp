@@ -25,6 +25,10 @@ TEST_CASE("Tensor prints like numpy: values aligned, shape and dtype") {
       {tf::Tensor::from<int64_t>({2}, {7, 9000000000}), "tf.Tensor([         7 9000000000], shape=(2,), dtype=int64)"},
       {tf::Tensor::from<bool>({2}, {true, false}), "tf.Tensor([ True False], shape=(2,), dtype=bool)"},
       {tf::Tensor(tf::float32, {0, 3}), "tf.Tensor([], shape=(0, 3), dtype=float32)"},
+      {tf::Tensor::from<float>({2}, {1.5e-5f, 1}), "tf.Tensor([1.5e-05 1.0e+00], shape=(2,), dtype=float32)"},
+      {tf::Tensor::from<float>({2}, {0.001f, 2}), "tf.Tensor([1.e-03 2.e+00], shape=(2,), dtype=float32)"},
+      {tf::Tensor::from<float>({1}, {0.00012345678f}), "tf.Tensor([0.00012346], shape=(1,), dtype=float32)"},
+      {tf::Tensor::from<float>({}, {2.f}), "tf.Tensor(2.0, shape=(), dtype=float32)"},
       {tf::Tensor::from<float>({3}, {NAN, 1, -INFINITY}), "tf.Tensor([ nan   1. -inf], shape=(3,), dtype=float32)"},
   };
   for (const auto& [t, want] : table) CHECK(print(t) == want);

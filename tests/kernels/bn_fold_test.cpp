@@ -306,3 +306,39 @@ TEST_CASE("_FusedConv2D with FusedBatchNorm checks its args and fused_ops") {
   REQUIRE_THROWS_MATCHES(tf::create_op(f.g, "_FusedConv2D", "both", {x, w, v4, v4, v4, v4}, both),
                          tf::UnimplementedError, Has("starting at \"FusedBatchNorm\" are not implemented"));
 }
+
+TEST_CASE("a fused conv whose bias shape the plan could not know is checked when it runs") {
+  tf::Graph g;
+  auto guard = g.as_default();
+  auto x = tf::placeholder(tf::float32, {1, 4, 4, 2}, "x");
+  auto w = tf::constant(std::vector<float>(3 * 3 * 2 * 3, 0.5f), {3, 3, 2, 3});
+  auto values = tf::placeholder(tf::float32, {-1}, "values");
+  auto like = tf::placeholder(tf::float32, {-1}, "like");
+  auto b = tf::reshape(values, tf::shape(like));  // [?] until it runs
+  const tf::AttrMap attrs{{"strides", std::vector<int64_t>{1, 1, 1, 1}},
+                          {"padding", std::string("SAME")},
+                          {"fused_ops", std::vector<std::string>{"BiasAdd"}},
+                          {"num_args", int64_t{1}}};
+  auto y = tf::create_op(g, "_FusedConv2D", "fused", {x, w, b}, attrs).output(0);
+  tf::Session s(g);
+  const tf::Tensor image(tf::float32, {1, 4, 4, 2});
+  const tf::Tensor three(tf::float32, {3}), one(tf::float32, {1});
+  CHECK(s.run(y, {{x, image}, {values, three}, {like, three}}).shape() == tf::Shape{1, 4, 4, 3});
+  REQUIRE_THROWS_MATCHES(s.run(y, {{x, image}, {values, one}, {like, one}}), tf::InvalidArgumentError,
+                         Has("the bias must be of shape [3], got [1]"));
+}
+
+TEST_CASE("depthwise and transposed convolutions take tf::Padding as well as its name") {
+  tf::Graph g;
+  auto guard = g.as_default();
+  auto x = tf::placeholder(tf::float32, {1, 8, 8, 2}, "x");
+  auto f = tf::constant(std::vector<float>(3 * 3 * 2 * 1, 1.f), {3, 3, 2, 1});
+  auto a = tf::nn::depthwise_conv2d(x, f, {1, 1, 1, 1}, tf::Padding::Valid);
+  auto b = tf::nn::depthwise_conv2d_native(x, f, {1, 1, 1, 1}, tf::Padding::Same, {.dilations = {1, 2, 2, 1}});
+  auto ft = tf::constant(std::vector<float>(3 * 3 * 2 * 2, 1.f), {3, 3, 2, 2});
+  auto t = tf::nn::conv2d_transpose(x, ft, {1, 16, 16, 2}, {1, 2, 2, 1}, tf::Padding::Same);
+  CHECK(a.op().attr<std::string>("padding") == "VALID");
+  CHECK(b.op().attr<std::string>("padding") == "SAME");
+  CHECK(t.op().attr<std::string>("padding") == "SAME");
+  CHECK(t.shape() == tf::Shape{1, 16, 16, 2});
+}

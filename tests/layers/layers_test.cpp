@@ -356,3 +356,32 @@ TEST_CASE("layers: dense matches a double-precision reference, rank 2 and rank 3
   require_close(out[0], reference(a), "rank 2");
   require_close(out[1], reference(b), "rank 3");
 }
+
+TEST_CASE("layers and cells refuse bad arguments with a tf::Error and recover after one") {
+  FreshGraph fg;
+  auto x = tf::placeholder(tf::float32, {1, 6, 6, 2}, "x");
+  REQUIRE_THROWS_MATCHES(tf::layers::conv2d(x, 2, {-3}), tf::ValueError,
+                         Has("kernel_size must be one or two positive integers, got (-3)"));
+  REQUIRE_THROWS_MATCHES(tf::layers::conv2d(x, 0, {3, 3}), tf::ValueError, Has("filters must be positive"));
+  REQUIRE_THROWS_MATCHES(tf::layers::dropout(x, 1.f), tf::ValueError, Has("rate must be in [0, 1)"));
+  REQUIRE_THROWS_MATCHES(tf::nn::rnn_cell::BasicLSTMCell(int64_t{1} << 62), tf::ValueError,
+                         Has("num_units must be in [1, 2^40]"));
+  auto huge = tf::placeholder(tf::float32, {-1, int64_t{1} << 32, int64_t{1} << 32}, "huge");
+  REQUIRE_THROWS_MATCHES(tf::layers::flatten(huge), tf::ValueError, Has("the flattened size overflows int64"));
+  // A null activation is none (TF's None), not a crash.
+  tf::Output (*none)(const tf::Output&, const tf::OpName&) = nullptr;
+  auto y = tf::layers::dense(tf::layers::flatten(x), 3, {.activation = none});
+  CHECK(y.op().type() == "BiasAdd");
+
+  // A cell whose first call fails (no variables to reuse) builds on the next call.
+  tf::nn::rnn_cell::BasicRNNCell cell(4);
+  auto in = tf::placeholder(tf::float32, {2, 3}, "in");
+  {
+    tf::variable_scope s("nothing_here", {.reuse = true});
+    REQUIRE_THROWS_AS(cell(in, cell.zero_state(2)), tf::ValueError);
+  }
+  CHECK_FALSE(cell.scope().has_value());
+  auto [out, state] = cell(in, cell.zero_state(2));
+  CHECK(out.shape() == tf::Shape{2, 4});
+  CHECK(cell.scope()->name() == "basic_rnn_cell");
+}

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,14 +17,25 @@
 
 namespace minitf {
 
+namespace detail {
+template <class T>
+struct is_std_function : std::false_type {};
+template <class R, class... A>
+struct is_std_function<std::function<R(A...)>> : std::true_type {};
+}  // namespace detail
+
 // An activation: any callable Output(const Output&), such as tf::nn::relu or
 // a lambda. Builders with a trailing name parameter (tf::nn::relu) work as they are.
 class Activation {
  public:
   Activation() = default;
   template <class F>
-  requires std::invocable<F&, const Output&> || std::invocable<F&, const Output&, const OpName&> Activation(
-      F f) {  // NOLINT: converts like a Python callable
+    requires std::invocable<F&, const Output&> || std::invocable<F&, const Output&, const OpName&>
+  Activation(F f) {  // NOLINT: converts like a Python callable
+    // A null function pointer or an empty std::function is no activation (TF's None).
+    if constexpr (std::is_pointer_v<F> || detail::is_std_function<F>::value) {
+      if (!f) return;
+    }
     if constexpr (std::invocable<F&, const Output&>) {
       fn_ = [f = std::move(f)](const Output& x) mutable { return Output(f(x)); };
     } else {

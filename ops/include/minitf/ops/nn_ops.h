@@ -68,9 +68,18 @@ Output depthwise_conv2d_native(const Output& input, const Output& filter, const 
 Output depthwise_conv2d_native(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
                                std::string_view padding, const Conv2DOptions& options,
                                const OpName& name = {});
+inline Output depthwise_conv2d_native(const Output& input, const Output& filter,
+                                      const std::vector<int64_t>& strides, Padding padding,
+                                      const Conv2DOptions& options, const OpName& name = {}) {
+  return depthwise_conv2d_native(input, filter, strides, padding_name(padding), options, name);
+}
 // tf.nn.depthwise_conv2d without `rate`: the same op, named "depthwise" by default.
 Output depthwise_conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
                         std::string_view padding, const OpName& name = {});
+inline Output depthwise_conv2d(const Output& input, const Output& filter, const std::vector<int64_t>& strides,
+                               Padding padding, const OpName& name = {}) {
+  return depthwise_conv2d(input, filter, strides, padding_name(padding), name);
+}
 // tf.nn.conv2d_transpose: Conv2DBackpropInput of `value` (NHWC) with filter
 // [kh, kw, out_channels, in_channels], giving `output_shape` {N, H, W, out_channels}.
 Output conv2d_transpose(const Output& value, const Output& filter, const std::vector<int64_t>& output_shape,
@@ -80,6 +89,14 @@ Output conv2d_transpose(const Output& value, const Output& filter, const std::ve
 Output conv2d_transpose(const Output& value, const Output& filter, const Output& output_shape,
                         const std::vector<int64_t>& strides, std::string_view padding,
                         const OpName& name = {});
+inline Output conv2d_transpose(const Output& value, const Output& filter, const std::vector<int64_t>& output_shape,
+                               const std::vector<int64_t>& strides, Padding padding, const OpName& name = {}) {
+  return conv2d_transpose(value, filter, output_shape, strides, padding_name(padding), name);
+}
+inline Output conv2d_transpose(const Output& value, const Output& filter, const Output& output_shape,
+                               const std::vector<int64_t>& strides, Padding padding, const OpName& name = {}) {
+  return conv2d_transpose(value, filter, output_shape, strides, padding_name(padding), name);
+}
 // tf.nn.lrn (local_response_normalization): over NHWC's channel axis,
 // input / (bias + alpha * sum of input^2 over channels d - r .. d + r)^beta.
 Output lrn(const Output& input, int64_t depth_radius = 5, float bias = 1.f, float alpha = 1.f,

@@ -20,8 +20,10 @@ enum class Branches {
 struct SessionOptions {
   // Threads for oneDNN and Eigen; 0 means every core.
   int num_threads = 0;
-  // Apply the fusion table of the op definitions when planning: Conv2D + bias
-  // + Relu runs as one _FusedConv2D (one oneDNN primitive).
+  // Apply the fusion table of the op definitions when planning: Conv2D or
+  // DepthwiseConv2dNative + bias or FusedBatchNormV3 (folded into the
+  // weights) + Relu/Relu6, and MatMul + bias + Relu, each run as one fused op
+  // (one oneDNN primitive). The name is older than the MatMul rule.
   bool fuse_conv = true;
   // Keep intermediate tensors in an arena planned by liveness from the op
   // definitions' shapes before the first run, so no run allocates tensor
