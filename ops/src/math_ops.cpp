@@ -369,25 +369,32 @@ Output matmul(const Output& a, const Output& b, bool transpose_a, bool transpose
                  {{"transpose_a", transpose_a}, {"transpose_b", transpose_b}});
 }
 
-Output reduce_sum(const Output& x, const std::vector<int64_t>& axes, bool keep_dims, const OpName& name) {
-  return reduce_with_axes("Sum", name, x, axes, false, axes.empty() ? nullptr : "reduction_indices",
+namespace {
+
+// Sum, Mean, Max, Min, Prod: empty axes reduce every axis (an unnamed
+// "Const"), explicit ones become "<op>/reduction_indices", as tf.reduce_* does.
+Output reduction(const std::string& type, const Output& x, const std::vector<int64_t>& axes, bool keep_dims,
+                 const OpName& name) {
+  return reduce_with_axes(type, name, x, axes, false, axes.empty() ? nullptr : "reduction_indices",
                           {{"keep_dims", keep_dims}});
+}
+
+}  // namespace
+
+Output reduce_sum(const Output& x, const std::vector<int64_t>& axes, bool keep_dims, const OpName& name) {
+  return reduction("Sum", x, axes, keep_dims, name);
 }
 Output reduce_mean(const Output& x, const std::vector<int64_t>& axes, bool keep_dims, const OpName& name) {
-  return reduce_with_axes("Mean", name, x, axes, false, axes.empty() ? nullptr : "reduction_indices",
-                          {{"keep_dims", keep_dims}});
+  return reduction("Mean", x, axes, keep_dims, name);
 }
 Output reduce_max(const Output& x, const std::vector<int64_t>& axes, bool keep_dims, const OpName& name) {
-  return reduce_with_axes("Max", name, x, axes, false, axes.empty() ? nullptr : "reduction_indices",
-                          {{"keep_dims", keep_dims}});
+  return reduction("Max", x, axes, keep_dims, name);
 }
 Output reduce_min(const Output& x, const std::vector<int64_t>& axes, bool keep_dims, const OpName& name) {
-  return reduce_with_axes("Min", name, x, axes, false, axes.empty() ? nullptr : "reduction_indices",
-                          {{"keep_dims", keep_dims}});
+  return reduction("Min", x, axes, keep_dims, name);
 }
 Output reduce_prod(const Output& x, const std::vector<int64_t>& axes, bool keep_dims, const OpName& name) {
-  return reduce_with_axes("Prod", name, x, axes, false, axes.empty() ? nullptr : "reduction_indices",
-                          {{"keep_dims", keep_dims}});
+  return reduction("Prod", x, axes, keep_dims, name);
 }
 Output argmax(const Output& x, int64_t axis, DType output_type, const OpName& name) {
   return reduce_with_axes("ArgMax", name, x, {axis}, true, "dimension", {{"output_type", output_type}});
