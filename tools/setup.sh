@@ -10,7 +10,8 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev    # oneDNN 2.6: convolutions (its CMake config requires OpenCL, which it only recommends)
   libeigen3-dev                     # Eigen 3.4: elementwise kernels
   libspdlog-dev                     # logging
-  nlohmann-json3-dev                # checkpoint headers (JSON)
+  nlohmann-json3-dev                # checkpoint headers, TF.js model.json (JSON)
+  libprotobuf-dev protobuf-compiler # GraphDef import and export
   catch2 python3                    # tests (python3 reads checkpoints as a peer would)
   graphviz                          # the demo's --graph picture
   clang libclang-rt-14-dev          # the checkpoint fuzzer (libFuzzer)

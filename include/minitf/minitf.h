@@ -3,10 +3,12 @@
 #include <minitf/graph/dtype.h>
 #include <minitf/graph/errors.h>
 #include <minitf/graph/graph.h>
+#include <minitf/graph/graph_def.h>
 #include <minitf/graph/shape.h>
 #include <minitf/graph/slicing.h>
 #include <minitf/graph/tensor.h>
 #include <minitf/graph/write_graph.h>
+#include <minitf/import/import.h>
 #include <minitf/layers/layers.h>
 #include <minitf/layers/rnn_cell.h>
 #include <minitf/ops/ops.h>

@@ -582,6 +582,7 @@ void register_array_ops(const AddOp& add) {
           .input("tensor")
           .input("shape", kIndexTypes)
           .output("output")
+          .type_attr("shape", "Tshape")
           .set_forwards(0, 0)
           .shape_fn(reshape_shape));
   add(OpDef("Squeeze")
@@ -594,20 +595,28 @@ void register_array_ops(const AddOp& add) {
           .input("input")
           .input("dim", kIndexTypes)
           .output("output")
+          .type_attr("dim", "Tdim")
           .set_forwards(0, 0)
           .shape_fn(expand_dims_shape));
-  add(OpDef("Transpose").input("x").input("perm", kIndexTypes).output("y").shape_fn(transpose_shape));
+  add(OpDef("Transpose")
+          .input("x")
+          .input("perm", kIndexTypes)
+          .output("y")
+          .type_attr("perm", "Tperm")
+          .shape_fn(transpose_shape));
   add(OpDef("ConcatV2")
           .input_list("values", "N")
           .input("axis", kIndexTypes)
           .output("output")
           .attr("N", AttrType::kInt)
+          .type_attr("axis", "Tidx")
           .shape_fn(concat_shape));
   add(OpDef("Split")
           .input("split_dim", {int32})
           .input("value")
           .output_list("output", "num_split")
           .attr("num_split", AttrType::kInt)
+          .type_attr("split_dim", "")
           .shape_fn(split_shape));
   add(OpDef("SplitV")
           .input("value")
@@ -615,6 +624,8 @@ void register_array_ops(const AddOp& add) {
           .input("split_dim", {int32})
           .output_list("output", "num_split")
           .attr("num_split", AttrType::kInt)
+          .type_attr("size_splits", "Tlen")
+          .type_attr("split_dim", "")
           .shape_fn(split_v_shape));
   add(OpDef("Pack")
           .input_list("values", "N")
@@ -633,25 +644,39 @@ void register_array_ops(const AddOp& add) {
           .output("output")
           .attr("out_type", int32, {int32, int64})
           .shape_fn(shape_shape));
-  add(OpDef("Tile").input("input").input("multiples", kIndexTypes).output("output").shape_fn(tile_shape));
-  add(OpDef("Pad").input("input").input("paddings", kIndexTypes).output("output").shape_fn(pad_shape));
+  add(OpDef("Tile")
+          .input("input")
+          .input("multiples", kIndexTypes)
+          .output("output")
+          .type_attr("multiples", "Tmultiples")
+          .shape_fn(tile_shape));
+  add(OpDef("Pad")
+          .input("input")
+          .input("paddings", kIndexTypes)
+          .output("output")
+          .type_attr("paddings", "Tpaddings")
+          .shape_fn(pad_shape));
   add(OpDef("PadV2")
           .input("input")
           .input("paddings", kIndexTypes)
           .input("constant_values")
           .output("output")
+          .type_attr("paddings", "Tpaddings")
           .shape_fn(pad_shape));
   add(OpDef("MirrorPad")
           .input("input")
           .input("paddings", kIndexTypes)
           .output("output")
           .attr("mode", AttrType::kString, {std::string("REFLECT"), std::string("SYMMETRIC")})
+          .type_attr("paddings", "Tpaddings")
           .shape_fn(pad_shape));
   add(OpDef("Slice")
           .input("input")
           .input("begin", kIndexTypes)
           .input("size", kIndexTypes)
           .output("output")
+          .type_attr("begin", "Index")
+          .type_attr("size", "Index")
           .shape_fn(slice_shape));
   OpDef strided = OpDef("StridedSlice")
                       .input("input")
@@ -659,6 +684,9 @@ void register_array_ops(const AddOp& add) {
                       .input("end", kIndexTypes)
                       .input("strides", kIndexTypes)
                       .output("output")
+                      .type_attr("begin", "Index")
+                      .type_attr("end", "Index")
+                      .type_attr("strides", "Index")
                       .shape_fn(strided_slice_shape);
   for (const char* m : {"begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask"}) {
     static_cast<void>(std::move(strided).attr(m, int64_t{0}));  // adds to `strided` itself

@@ -264,6 +264,8 @@ void register_math_ops(const AddOp& add, const AddFusion& add_fusion) {
           .attr("transpose_b", false)
           .attr("fused_ops", std::vector<std::string>{})
           .attr("num_args", int64_t{0})
+          .attr("epsilon", 0.0001f)  // TF's attributes; minitf fuses BiasAdd and Relu
+          .attr("leakyrelu_alpha", 0.2f)
           .shape_fn(fused_matmul_shape));
   add_fusion(FusionRule{"MatMul", "_FusedMatMul", {"BiasAdd", "Add", "AddV2"}, {"Relu"}});
   struct Binary {
@@ -324,6 +326,7 @@ void register_math_ops(const AddOp& add, const AddFusion& add_fusion) {
             .input("reduction_indices", {int32, int64})
             .output("output")
             .attr("keep_dims", false)
+            .type_attr("reduction_indices", "Tidx")
             .shape_fn(reduction_shape));
   }
   for (const char* type : {"ArgMax", "ArgMin"}) {
@@ -332,6 +335,7 @@ void register_math_ops(const AddOp& add, const AddFusion& add_fusion) {
             .input("dimension", {int32, int64})
             .output("output")
             .attr("output_type", int64, {int32, int64})
+            .type_attr("dimension", "Tidx")
             .shape_fn(arg_reduce_shape));
   }
 }

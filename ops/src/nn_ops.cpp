@@ -322,6 +322,7 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
   const std::vector<AttrValue> paddings{std::string("SAME"), std::string("VALID")};
   const std::vector<AttrValue> formats{std::string("NHWC"), std::string("NCHW")};
   const AttrValue ones = std::vector<int64_t>{1, 1, 1, 1};
+  const AttrValue no_paddings = std::vector<int64_t>{};
   // Conv2D, DepthwiseConv2dNative and their fused forms (TF's internal
   // _FusedConv2D, _FusedDepthwiseConv2dNative) share inputs and attributes.
   auto conv_op = [&](const std::string& type, bool fused, ShapeFn shape) {
@@ -333,12 +334,15 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
         .attr("strides", AttrType::kInts)
         .attr("padding", AttrType::kString, paddings)
         .attr("data_format", std::string("NHWC"), formats)
-        .attr("dilations", ones);
+        .attr("dilations", ones)
+        .attr("explicit_paddings", no_paddings, {no_paddings});  // TF's EXPLICIT padding is not implemented
+    if (type.find("Conv2D") != std::string::npos) std::move(def).attr("use_cudnn_on_gpu", true);
     if (fused) {
       std::move(def)
           .attr("fused_ops", std::vector<std::string>{})
           .attr("num_args", int64_t{0})
-          .attr("epsilon", 0.0001f);  // FusedBatchNorm's, as TF's
+          .attr("epsilon", 0.0001f)        // FusedBatchNorm's, as TF's
+          .attr("leakyrelu_alpha", 0.2f);  // LeakyRelu's (TF's attribute; minitf fuses Relu and Relu6)
     }
     std::move(def).shape_fn(std::move(shape));
     return def;
@@ -357,6 +361,9 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
           .attr("padding", AttrType::kString, paddings)
           .attr("data_format", std::string("NHWC"), formats)
           .attr("dilations", ones)
+          .attr("explicit_paddings", no_paddings, {no_paddings})
+          .attr("use_cudnn_on_gpu", true)
+          .type_attr("input_sizes", "")
           .shape_fn(conv2d_backprop_input_shape));
   add(OpDef("LRN")
           .input("input", {float32})
@@ -382,6 +389,10 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
           .attr("exponential_avg_factor", 1.f)
           .attr("data_format", std::string("NHWC"), formats)
           .attr("is_training", true)
+          .type_attr("scale", "U")
+          .type_attr("offset", "U")
+          .type_attr("mean", "U")
+          .type_attr("variance", "U")
           .shape_fn(fused_batch_norm_shape));
   add(OpDef("BiasAdd")
           .input("value", {float32})
@@ -412,15 +423,17 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
           .attr("alpha", 0.2f)
           .set_elementwise()
           .shape_fn(shape_fns::same_as_first));
-  for (const char* type : {"MaxPool", "AvgPool"}) {
-    add(OpDef(type)
-            .input("value", {float32})
-            .output("output")
-            .attr("ksize", AttrType::kInts)
-            .attr("strides", AttrType::kInts)
-            .attr("padding", AttrType::kString, paddings)
-            .attr("data_format", std::string("NHWC"), formats)
-            .shape_fn(pool_shape));
+  for (const std::string type : {"MaxPool", "AvgPool"}) {
+    OpDef def = OpDef(type)
+                    .input("value", {float32})
+                    .output("output")
+                    .attr("ksize", AttrType::kInts)
+                    .attr("strides", AttrType::kInts)
+                    .attr("padding", AttrType::kString, paddings)
+                    .attr("data_format", std::string("NHWC"), formats)
+                    .shape_fn(pool_shape);
+    if (type == "MaxPool") std::move(def).attr("explicit_paddings", no_paddings, {no_paddings});
+    add(std::move(def));
   }
   for (const char* type : {"Softmax", "LogSoftmax"}) {
     add(OpDef(type)

@@ -187,6 +187,54 @@ bool is_ref_input(const OpDef& def, const AttrMap& attrs, size_t i) {
   return i < args.size() && args[i]->ref;
 }
 
+namespace {
+
+// The type attribute names of `def`'s inputs that the op does not declare itself.
+std::vector<std::string> type_attr_names(const OpDef& def) {
+  std::vector<std::string> names;
+  for (const ArgDef& a : def.inputs) {
+    if (a.type_attr.empty() || def.find_attr(a.type_attr)) continue;
+    if (std::find(names.begin(), names.end(), a.type_attr) == names.end()) names.push_back(a.type_attr);
+  }
+  return names;
+}
+
+bool is_type_attr(const OpDef& def, const std::string& name) {
+  const std::vector<std::string> names = type_attr_names(def);
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Sets each input's type attribute to its dtype, as TF's NodeDef carries it;
+// ValueError when two inputs of one type attribute, or a given value, disagree.
+void record_type_attrs(const OpDef& def, const std::string& op_name, const OutputSpecs& inputs,
+                       AttrMap& attrs) {
+  const std::vector<const ArgDef*> args = expand_inputs(def, attrs);
+  std::map<std::string, std::pair<DType, std::string>> seen;  // attr -> (dtype, input that set it)
+  for (size_t i = 0; i < args.size() && i < inputs.size(); ++i) {
+    const std::string& name = args[i]->type_attr;
+    if (name.empty() || def.find_attr(name)) continue;
+    const DType dtype = inputs[i].first;
+    auto [it, fresh] = seen.emplace(name, std::make_pair(dtype, args[i]->name));
+    if (!fresh && it->second.first != dtype) {
+      throw ValueError("Op '" + op_name + "' (op: '" + def.type + "'): input '" + args[i]->name +
+                       "' has dtype " + dtype_name(dtype) + " but input '" + it->second.second +
+                       "' has dtype " + dtype_name(it->second.first) + " (both are of type attribute " +
+                       name + ")");
+    }
+  }
+  for (const auto& [name, v] : seen) {
+    auto given = attrs.find(name);
+    if (given != attrs.end() && std::get<DType>(given->second) != v.first) {
+      throw ValueError("Op '" + op_name + "' (op: '" + def.type + "'): attribute " + name + " is " +
+                       dtype_name(std::get<DType>(given->second)) + " but input '" + v.second +
+                       "' has dtype " + dtype_name(v.first));
+    }
+    attrs[name] = v.first;
+  }
+}
+
+}  // namespace
+
 const char* attr_type_name(AttrType type) {
   switch (type) {
     case AttrType::kInt:
@@ -270,6 +318,12 @@ OpDef&& OpDef::set_commutative() && {
   commutative = true;
   return std::move(*this);
 }
+OpDef&& OpDef::type_attr(const std::string& input, std::string attr_name) && {
+  auto it = std::find_if(inputs.begin(), inputs.end(), [&](const ArgDef& a) { return a.name == input; });
+  if (it == inputs.end()) throw ValueError("Op definition '" + type + "' has no input '" + input + "'");
+  it->type_attr = std::move(attr_name);
+  return std::move(*this);
+}
 OpDef&& OpDef::set_forwards(int out, int in) && {
   forwards.emplace_back(out, in);
   return std::move(*this);
@@ -337,9 +391,17 @@ AttrMap complete_attrs(const OpDef& def, const std::string& op_name, AttrMap att
   const std::string what = "Op '" + op_name + "' (op: '" + def.type + "')";
   for (const auto& [key, value] : attrs) {
     const AttrDef* a = def.find_attr(key);
+    if (!a && is_type_attr(def, key)) {
+      if (!std::holds_alternative<DType>(value)) {
+        throw ValueError(what + ": attribute '" + key + "' must be of type type, got " +
+                         attr_type_name(type_of(value)) + " " + describe(value));
+      }
+      continue;
+    }
     if (!a) {
       std::string known;
       for (const AttrDef& d : def.attrs) known += (known.empty() ? "" : ", ") + d.name;
+      for (const std::string& t : type_attr_names(def)) known += (known.empty() ? "" : ", ") + t;
       throw ValueError(what + " has no attribute '" + key +
                        "' (its attributes: " + (known.empty() ? std::string("none") : known) + ")");
     }
@@ -404,6 +466,7 @@ Operation create_op(Graph g, const std::string& type, const std::string& name, s
   }
   attrs = complete_attrs(def, full, std::move(attrs));
   OutputSpecs outs = infer_shapes(def, full, attrs, in_specs, values);
+  record_type_attrs(def, full, in_specs, attrs);
   return g.add_node(NodeSpec{type, std::move(full), std::move(inputs), std::move(control_inputs),
                              std::move(attrs), std::move(outs)});
 }

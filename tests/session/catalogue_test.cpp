@@ -246,13 +246,15 @@ TEST_CASE("every public entry point refuses bad input with a typed error") {
           [&] {
             tf::create_op(f.g, "Relu", "r", {x}, {{"alpha", 0.2f}});
           },
-          "Op 'r' (op: 'Relu') has no attribute 'alpha' (its attributes: none)"),
+          "Op 'r' (op: 'Relu') has no attribute 'alpha' (its attributes: T)"),
       expect<tf::ValueError>(
           "a conv2d attribute misspelt",
           [&] {
             tf::create_op(f.g, "Conv2D", "c", {x, w}, {{"stride", std::vector<int64_t>{1, 1, 1, 1}}});
           },
-          "has no attribute 'stride' (its attributes: strides, padding, data_format, dilations)"),
+          "has no attribute 'stride' (its attributes: strides, padding, data_format, dilations, "
+          "explicit_paddings, "
+          "use_cudnn_on_gpu, T)"),
       // state and resources
       expect<tf::InvalidArgumentError>(
           "assign_variables with one bad value",

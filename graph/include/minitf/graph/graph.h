@@ -24,6 +24,7 @@ struct GraphAccess;  // graph/src's own way in
 
 class Graph;
 class Output;
+struct GraphDef;  // <minitf/graph/graph_def.h>
 
 // An attribute value of an operation (TF's AttrValue, minus what we never use).
 using AttrValue = std::variant<int64_t, float, bool, std::string, std::vector<int64_t>,
@@ -188,6 +189,10 @@ class Graph {
   // A unique number for this graph, never reused in the process.
   uint64_t id() const;
   friend bool operator==(const Graph& a, const Graph& b) { return a.state_ == b.state_; }
+
+  // The graph as TF's GraphDef: every op in creation order with its inputs
+  // and attributes (TF's names). Include <minitf/graph/graph_def.h> to use it.
+  GraphDef as_graph_def() const;
 
   // Per-graph state of another layer (the variable store lives here).
   template <class T>

@@ -33,6 +33,11 @@ struct ArgDef {
   std::vector<DType> dtypes;  // allowed dtypes; empty: any
   bool ref = false;
   std::string number_attr;  // when set, a list of this many tensors (an int attribute)
+  // TF's type attribute for this argument ("T", "Tidx", ...): create_op
+  // records the input's dtype under this name, as TF's NodeDef carries it,
+  // and checks a given one. Empty: a fixed dtype, no attribute (TF's
+  // `input_sizes: int32`). An attribute the op declares itself (Cast's SrcT) is left to it.
+  std::string type_attr = "T";
 };
 
 // What a shape function sees of one op.
@@ -109,6 +114,8 @@ struct OpDef {
   OpDef&& set_elementwise() &&;
   OpDef&& set_commutative() &&;
   OpDef&& set_forwards(int output, int input) &&;
+  // Names input `input`'s TF type attribute ("Tidx"); "" for a fixed dtype. Every input defaults to "T".
+  OpDef&& type_attr(const std::string& input, std::string attr_name) &&;
 
   const AttrDef* find_attr(const std::string& name) const;
   // The input that output `i` forwards, or -1.
@@ -158,8 +165,9 @@ const OpDef* find_op_def(const std::string& type);
 std::vector<std::string> registered_op_types();
 std::vector<FusionRule> fusion_rules();
 
-// Checks `attrs` against `def` (unknown names, types, allowed values) and fills
-// in defaults; ValueError naming the op otherwise.
+// Checks `attrs` against `def` (unknown names, types, allowed values; type
+// attributes of the inputs must be dtypes) and fills in defaults; ValueError
+// naming the op otherwise.
 AttrMap complete_attrs(const OpDef& def, const std::string& op_name, AttrMap attrs);
 // The input arguments of an op of `def` with these attributes, lists expanded (one per input tensor).
 std::vector<const ArgDef*> expand_inputs(const OpDef& def, const AttrMap& attrs);
