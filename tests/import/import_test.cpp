@@ -271,9 +271,9 @@ TEST_CASE("a TF-written text GraphDef imports: type attributes checked, internal
 
   // A T that contradicts the input's dtype is refused, naming the node.
   std::string bad = pbtxt;
-  const std::string t_float = "attr { key: \"T\" value { type: DT_FLOAT } }\n  attr { key: \"transpose_a\"";
-  bad.replace(bad.find(t_float), t_float.size(),
-              "attr { key: \"T\" value { type: DT_INT32 } }\n  attr { key: \"transpose_a\"");
+  // MatMul's T (the first "T" after its name) becomes int32.
+  const size_t t = bad.find("DT_FLOAT", bad.find("key: \"T\"", bad.find("name: \"m\"")));
+  bad.replace(t, 8, "DT_INT32");
   REQUIRE_THROWS_MATCHES(
       tf::import_graph_def(tf::parse_graph_def(bad, tf::GraphDefFormat::text)), tf::ValueError,
       Has("'import_1/m' (op: 'MatMul'): attribute T is int32 but input 'a' has dtype float32"));
@@ -481,4 +481,65 @@ TEST_CASE("malformed and hostile GraphDef bytes are DataLossErrors or typed refu
       }
     }
   }
+}
+
+TEST_CASE("TF.js weights: raw, uint8 and uint16 affine, float16 and quantized int32 decode as TF.js does") {
+  auto const_node = [](const std::string& name, const std::string& dtype, int size) {
+    return R"({"name":")" + name + R"(","op":"Const","attr":{"dtype":{"type":")" + dtype +
+           R"("},"value":{"tensor":{"dtype":")" + dtype + R"(","tensorShape":{"dim":[{"size":")" +
+           std::to_string(size) + R"("}]}}}}})";
+  };
+  const std::string model = R"({"format":"graph-model","modelTopology":{"node":[)" +
+                            const_node("q8", "DT_FLOAT", 4) + "," + const_node("h", "DT_FLOAT", 4) + "," +
+                            const_node("q16", "DT_FLOAT", 2) + "," + const_node("i", "DT_INT32", 1) + "," +
+                            const_node("raw", "DT_FLOAT", 1) + R"(],"versions":{"producer":716}},
+    "weightsManifest":[{"paths":["w.bin"],"weights":[
+      {"name":"q8","shape":[4],"dtype":"float32","quantization":{"dtype":"uint8","min":-1,"scale":0.5}},
+      {"name":"h","shape":[4],"dtype":"float32","quantization":{"dtype":"float16"}},
+      {"name":"q16","shape":[2],"dtype":"float32","quantization":{"dtype":"uint16","min":0,"scale":0.0000152590219}},
+      {"name":"i","shape":[1],"dtype":"int32","quantization":{"dtype":"uint8","min":0.4,"scale":1}},
+      {"name":"raw","shape":[1],"dtype":"float32"}]}]})";
+  std::string weights = {0, 1, 2, '\xff'};                        // q8
+  weights += std::string("\x00\x3c\x00\xc0\xff\x7b\x01\x00", 8);  // h: 1, -2, 65504, 2^-24
+  weights += std::string("\x00\x00\xff\xff", 4);                  // q16: 0, 65535
+  weights += std::string("\x03", 1);                              // i: round(3 + 0.4)
+  const float raw = 1.5f;
+  weights += std::string(reinterpret_cast<const char*>(&raw), 4);
+  const tf::GraphDef gd = tf::parse_graph_def(model, tf::GraphDefFormat::tfjs, weights);
+  CHECK(gd.producer == 716);
+  auto value = [&](const char* name) { return std::get<tf::Tensor>(gd.find_node(name)->attr.at("value")); };
+  CHECK(values(value("q8")) == std::vector<float>{-1.f, -0.5f, 0.f, 126.5f});
+  CHECK(values(value("h")) == std::vector<float>{1.f, -2.f, 65504.f, std::ldexp(1.f, -24)});
+  const auto q16 = values(value("q16"));
+  CHECK(q16[0] == 0.f);
+  CHECK(std::abs(q16[1] - 1.f) < 1e-6f);
+  CHECK(value("i").dtype() == tf::int32);
+  CHECK(value("i").data<int32_t>()[0] == 3);
+  CHECK(values(value("raw")) == std::vector<float>{1.5f});
+
+  REQUIRE_THROWS_MATCHES(tf::parse_graph_def(model, tf::GraphDefFormat::tfjs, weights.substr(0, 20)),
+                         tf::DataLossError, Has("weight 'raw' needs 4 more at offset 17"));
+  std::string no_q8 = model;  // the node renamed: the manifest's q8 names no node, node qq has no weight
+  no_q8.replace(no_q8.find(R"({"name":"q8")"), 12, R"({"name":"qq")");
+  REQUIRE_THROWS_MATCHES(tf::parse_graph_def(no_q8, tf::GraphDefFormat::tfjs, weights), tf::DataLossError,
+                         Has("TF.js Const node 'qq' has no weight in the manifest"));
+  REQUIRE_THROWS_MATCHES(
+      tf::parse_graph_def(R"({"format":"layers-model","modelTopology":{}})", tf::GraphDefFormat::tfjs),
+      tf::UnimplementedError, Has("layers model"));
+
+  // Shards are read beside model.json, never outside its folder.
+  const auto dir = std::filesystem::temp_directory_path() / "minitf_tfjs_test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "model.json") << model;
+  std::ofstream(dir / "w.bin", std::ios::binary) << weights;
+  CHECK(tf::read_graph_def((dir / "model.json").string()).node.size() == 5);
+  std::string evil = model;
+  evil.replace(evil.find("\"w.bin\""), 7, "\"../w.bin\"");
+  std::ofstream(dir / "evil.json") << evil;
+  REQUIRE_THROWS_MATCHES(tf::read_graph_def((dir / "evil.json").string()), tf::DataLossError,
+                         Has("shard path '../w.bin' leaves the model's folder"));
+  std::filesystem::remove(dir / "w.bin");
+  REQUIRE_THROWS_MATCHES(tf::read_graph_def((dir / "model.json").string()), tf::NotFoundError,
+                         Has("w.bin not found"));
+  std::filesystem::remove_all(dir);
 }
