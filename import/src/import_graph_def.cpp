@@ -65,6 +65,8 @@ struct ImportPlan {
 ImportPlan plan_import(const GraphDef& gd, const ImportOptions& options) {
   ImportPlan p;
   const size_t n = gd.node.size();
+  std::map<std::string, int> missing;  // op types minitf lacks -> how many nodes use them
+  const NodeDef* first_missing = nullptr;
   for (size_t i = 0; i < n; ++i) {
     const NodeDef& node = gd.node[i];
     if (!is_valid_op_name(node.name))
@@ -72,9 +74,18 @@ ImportPlan plan_import(const GraphDef& gd, const ImportOptions& options) {
     if (!p.index_of.emplace(node.name, i).second)
       throw ValueError("Duplicate node name in GraphDef: '" + node.name + "'");
     if (!find_op_def(op_type_of(node.op))) {
-      throw UnimplementedError("Node '" + node.name + "' has op '" + node.op +
-                               "', which minitf does not implement (docs/import.md lists the ops it maps)");
+      if (!first_missing) first_missing = &node;
+      ++missing[node.op];
     }
+  }
+  if (first_missing) {
+    std::string all;
+    for (const auto& [op, count] : missing)
+      all += (all.empty() ? "" : ", ") + op + " (" + std::to_string(count) + " nodes)";
+    throw UnimplementedError("Node '" + first_missing->name + "' has op '" + first_missing->op +
+                             "', which minitf does not implement; the GraphDef uses " +
+                             std::to_string(missing.size()) + " op types minitf lacks: " + all +
+                             " (README.md lists minitf's ops)");
   }
   std::set<std::string> mapped;
   for (const auto& [key, value] : options.input_map) {

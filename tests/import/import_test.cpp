@@ -370,11 +370,14 @@ TEST_CASE("import errors name the node and leave the graph as it was") {
     bool unimplemented = false;
   };
   std::vector<Bad> cases;
-  cases.push_back({"an op minitf lacks",
-                   {{node("x", "Placeholder", {}, ph), node("n", "NonMaxSuppressionV5", {"x"})}},
-                   {},
-                   "Node 'n' has op 'NonMaxSuppressionV5', which minitf does not implement",
-                   true});
+  cases.push_back(
+      {"ops minitf lacks",
+       {{node("x", "Placeholder", {}, ph), node("n", "NonMaxSuppressionV5", {"x"}),
+         node("p", "Prelu", {"x", "x"}), node("p2", "Prelu", {"x", "x"})}},
+       {},
+       "Node 'n' has op 'NonMaxSuppressionV5', which minitf does not implement; the GraphDef uses 2 op "
+       "types minitf lacks: NonMaxSuppressionV5 (1 nodes), Prelu (2 nodes)",
+       true});
   cases.push_back({"a dangling input",
                    {{node("r", "Relu", {"nowhere:0"})}},
                    {},
