@@ -320,7 +320,7 @@ GraphDef read_graph_def(const std::string& path) {
     const std::string json_text = read_file(p, "TF.js model");
     std::string weights;
     for (const std::string& shard : tfjs_shard_paths(json_text)) {
-      weights += read_file(p.parent_path() / shard, "TF.js weight shard");
+      weights += read_file(p.parent_path() / shard, ("TF.js weight shard of " + path + ":").c_str());
     }
     try {
       return parse_graph_def(json_text, GraphDefFormat::tfjs, weights);

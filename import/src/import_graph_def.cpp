@@ -162,6 +162,14 @@ AttrMap typed_attrs(const NodeDef& node, const OpDef& def) {
   return attrs;
 }
 
+// TF.js's _FusedConv2D / FusedDepthwiseConv2dNative with fused_ops [BiasAdd, Prelu].
+bool fused_with_prelu(const std::string& type, const AttrMap& attrs) {
+  if (type != "_FusedConv2D" && type != "_FusedDepthwiseConv2dNative") return false;
+  auto it = attrs.find("fused_ops");
+  const auto* ops = it == attrs.end() ? nullptr : std::get_if<std::vector<std::string>>(&it->second);
+  return ops && *ops == std::vector<std::string>{"BiasAdd", "Prelu"};
+}
+
 bool becomes_variable(const NodeDef& node, const ImportOptions& options) {
   if (!options.variables || node.op != "Const") return false;
   auto it = node.attr.find("value");
@@ -219,8 +227,21 @@ Built build(const GraphDef& gd, const ImportPlan& p, const std::string& prefix,
       made[node.name] = var.op();
       continue;
     }
+    AttrMap attrs = typed_attrs(node, def);
+    if (fused_with_prelu(type, attrs) && inputs.size() == 4) {
+      // TF.js's conv + bias + Prelu (4 inputs): the fused conv with its bias, then a Prelu op named as the
+      // node.
+      const Output alpha = inputs.back();
+      inputs.pop_back();
+      attrs["fused_ops"] = std::vector<std::string>{"BiasAdd"};
+      attrs["num_args"] = int64_t{1};
+      const Operation conv =
+          create_op(g, type, full + "/BiasAdd/", std::move(inputs), std::move(attrs), std::move(controls));
+      made[node.name] = create_op(g, "Prelu", full + "/", {conv.output(0), alpha});
+      continue;
+    }
     made[node.name] =
-        create_op(g, type, full + "/", std::move(inputs), typed_attrs(node, def), std::move(controls));
+        create_op(g, type, full + "/", std::move(inputs), std::move(attrs), std::move(controls));
   }
   return b;
 }

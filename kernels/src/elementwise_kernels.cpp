@@ -95,6 +95,9 @@ struct MaxOp {
 struct MinOp {
   float operator()(float x, float y) const { return y < x ? y : x; }
 };
+struct PreluOp {
+  float operator()(float x, float alpha) const { return x < 0.f ? alpha * x : x; }
+};
 struct SquaredDifferenceOp {
   float operator()(float x, float y) const { return (x - y) * (x - y); }
 };
@@ -163,6 +166,33 @@ void cast(const OpKernel& k, KernelContext& ctx) {
   });
 }
 
+// AddN: the inputs summed in order (one shape, checked by the plan).
+void add_n(const OpKernel& k, KernelContext& ctx) {
+  const size_t n = ctx.inputs.size();
+  for (size_t i = 1; i < n; ++i) {
+    if (ctx.input(i).shape() != ctx.input(0).shape()) {
+      throw ValueError("Op " + k.what() + " needs inputs of one shape, got " +
+                       ctx.input(0).shape().to_string() + " and " + ctx.input(i).shape().to_string());
+    }
+  }
+  Tensor& out = ctx.allocate_output(0, ctx.input(0).dtype(), ctx.input(0).shape());
+  with_dtype(out.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (!std::is_same_v<T, bool>) {
+      T* o = out.data<T>().data();
+      std::vector<const T*> in;
+      for (size_t i = 0; i < n; ++i) in.push_back(ctx.input(i).template data<T>().data());
+      parallel_for(ctx, out.num_elements(), [&](int64_t begin, int64_t end) {
+        for (int64_t j = begin; j < end; ++j) {
+          T sum = in[0][j];
+          for (size_t i = 1; i < n; ++i) sum += in[i][j];
+          o[j] = sum;
+        }
+      });
+    }
+  });
+}
+
 void relu(const OpKernel&, KernelContext& ctx) { relu_into(ctx, ctx.input(0), ctx.allocate_output(0)); }
 
 void bias_add(const OpKernel&, KernelContext& ctx) {
@@ -194,6 +224,8 @@ void register_elementwise_kernels(KernelRegistry& r) {
   r.add("SquaredDifference",
         binary([](const auto& a, const auto& b) { return a.binaryExpr(b, SquaredDifferenceOp()); },
                SquaredDifferenceOp()));
+  r.add("Prelu", binary([](const auto& a, const auto& b) { return a.binaryExpr(b, PreluOp()); }, PreluOp()));
+  r.add("AddN", simple_kernel(add_n));
   r.add("Pow", binary([](const auto& a, const auto& b) { return a.binaryExpr(b, PowOp()); }, PowOp()));
   r.add("Equal", comparison<std::equal_to>(false));
   r.add("NotEqual", comparison<std::not_equal_to>(true));

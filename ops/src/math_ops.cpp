@@ -20,6 +20,24 @@ OutputSpecs broadcast_shape(const InferenceContext& c) {
   return {{c.inputs[0].first, broadcast_shapes(c.shape(0), c.shape(1), c.what())}};
 }
 
+// AddN: N >= 1 inputs of one dtype and one shape (no broadcasting, as TF's).
+OutputSpecs add_n_shape(const InferenceContext& c) {
+  if (c.inputs.empty()) throw ValueError("Op " + c.what() + " needs at least one input (N >= 1)");
+  shape_fns::require_same_dtype(c);
+  Shape shape = c.shape(0);
+  for (size_t i = 1; i < c.inputs.size(); ++i) {
+    if (!c.shape(i).compatible_with(shape) || c.shape(i).rank() != shape.rank()) {
+      throw ValueError("Op " + c.what() + " needs inputs of one shape, got " + c.input_shapes());
+    }
+    std::vector<int64_t> dims = shape.dims();
+    for (int d = 0; d < shape.rank(); ++d) {
+      if (dims[static_cast<size_t>(d)] < 0) dims[static_cast<size_t>(d)] = c.shape(i).dim(d);
+    }
+    shape = Shape(dims);
+  }
+  return {{c.inputs[0].first, shape}};
+}
+
 // `x - 1.0f` as TF writes it: a name scope ("sub"), the float converted inside
 // it ("sub/y", or "sub/x" when it comes first) to the tensor's dtype (a
 // ValueError when it is not exactly representable there, as TF's
@@ -284,6 +302,26 @@ void register_math_ops(const AddOp& add, const AddFusion& add_fusion) {
     def.commutative = b.commutative;
     add(std::move(def));
   }
+  // TF.js's Prelu (Keras PReLU as one op): x < 0 ? alpha * x : x, alpha broadcast to x.
+  add(OpDef("Prelu")
+          .input("x", {float32})
+          .input("alpha", {float32})
+          .output("y")
+          .set_elementwise()
+          .shape_fn([](const InferenceContext& c) {
+            OutputSpecs out = broadcast_shape(c);
+            if (out[0].second.rank() != c.shape(0).rank() || !out[0].second.compatible_with(c.shape(0))) {
+              throw ValueError("Op " + c.what() + " needs alpha that broadcasts to x's shape, got x " +
+                               c.shape(0).to_string() + " and alpha " + c.shape(1).to_string());
+            }
+            return out;
+          }));
+  add(OpDef("AddN")
+          .input_list("inputs", "N", {float32, int32, int64})
+          .output("sum")
+          .attr("N", AttrType::kInt)
+          .set_elementwise()
+          .shape_fn(add_n_shape));
   for (const char* type : {"Neg", "Abs", "Square", "Sqrt", "Rsqrt", "Exp", "Log", "Sigmoid", "Tanh"}) {
     add(OpDef(type).input("x", {float32}).output("y").set_elementwise().shape_fn(shape_fns::same_as_first));
   }
@@ -338,6 +376,11 @@ void register_math_ops(const AddOp& add, const AddFusion& add_fusion) {
             .type_attr("dimension", "Tidx")
             .shape_fn(arg_reduce_shape));
   }
+}
+
+Output add_n(const std::vector<Output>& inputs, const OpName& name) {
+  if (inputs.empty()) throw ValueError("add_n needs at least one input");
+  return make_op("AddN", name, "AddN", inputs, {{"N", static_cast<int64_t>(inputs.size())}});
 }
 
 Output add(const Output& a, const Output& b, const OpName& name) {

@@ -373,10 +373,10 @@ TEST_CASE("import errors name the node and leave the graph as it was") {
   cases.push_back(
       {"ops minitf lacks",
        {{node("x", "Placeholder", {}, ph), node("n", "NonMaxSuppressionV5", {"x"}),
-         node("p", "Prelu", {"x", "x"}), node("p2", "Prelu", {"x", "x"})}},
+         node("p", "ResizeBilinear", {"x", "x"}), node("p2", "ResizeBilinear", {"x", "x"})}},
        {},
        "Node 'n' has op 'NonMaxSuppressionV5', which minitf does not implement; the GraphDef uses 2 op "
-       "types minitf lacks: NonMaxSuppressionV5 (1 nodes), Prelu (2 nodes)",
+       "types minitf lacks: NonMaxSuppressionV5 (1 nodes), ResizeBilinear (2 nodes)",
        true});
   cases.push_back({"a dangling input",
                    {{node("r", "Relu", {"nowhere:0"})}},

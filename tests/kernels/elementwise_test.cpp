@@ -1,4 +1,6 @@
 // Relu, Add/AddV2 with broadcasting, and BiasAdd against naive loops.
+#include <minitf/ops/op_def.h>
+
 #include "reference.h"
 
 TEST_CASE("Add and AddV2 broadcast like NumPy, over mismatched ranks") {
@@ -85,4 +87,69 @@ TEST_CASE("Relu and BiasAdd match naive loops") {
     REQUIRE(got[0].data<float>()[i] == (v > 0 ? v : 0.f));
     REQUIRE(got[1].data<float>()[i] == v + bv.data<float>()[i % 9]);
   }
+}
+
+TEST_CASE("Prelu (TF.js's) matches a naive double loop with alpha broadcast per channel and per element") {
+  std::mt19937 rng(17);
+  const std::vector<std::pair<tf::Shape, tf::Shape>> table = {
+      {{1, 4, 4, 3}, {3}}, {{2, 3, 5, 4}, {1, 1, 4}}, {{2, 3, 5, 4}, {3, 5, 4}}, {{6}, {}}, {{0, 3}, {3}}};
+  for (const auto& [xs, as] : table) {
+    INFO(xs.to_string() << " with alpha " << as.to_string());
+    FreshGraph f;
+    auto x = tf::placeholder(tf::float32, xs);
+    auto alpha = tf::placeholder(tf::float32, as);
+    auto y = tf::create_op(f.g, "Prelu", "prelu", {x, alpha}).output(0);
+    REQUIRE(y.shape() == xs);
+    auto xv = random_tensor(xs, rng), av = random_tensor(as, rng);
+    if (xv.num_elements() > 0) xv.data<float>()[0] = NAN;
+    tf::Session sess(f.g);
+    auto got = sess.run(y, {{x, xv}, {alpha, av}});
+    for (int64_t i = 0; i < got.num_elements(); ++i) {
+      const double xi = xv.data<float>()[i];
+      const double want = xi < 0 ? double(av.data<float>()[source_index(as, xs, i)]) * xi : xi;
+      if (std::isnan(want)) {
+        REQUIRE(std::isnan(got.data<float>()[i]));
+      } else {
+        REQUIRE(std::abs(got.data<float>()[i] - want) <= 1e-6 * std::max(1.0, std::abs(want)));
+      }
+    }
+  }
+  FreshGraph f;
+  REQUIRE_THROWS_MATCHES(
+      tf::create_op(f.g, "Prelu", "p",
+                    {tf::placeholder(tf::float32, {4}), tf::placeholder(tf::float32, {2, 4})}),
+      tf::ValueError,
+      Has("'p' (op: 'Prelu') needs alpha that broadcasts to x's shape, got x [4] and alpha [2,4]"));
+}
+
+TEST_CASE("AddN sums its inputs like a naive loop, float and int, and refuses mixed shapes") {
+  std::mt19937 rng(19);
+  FreshGraph f;
+  std::vector<tf::Output> xs;
+  std::vector<tf::Tensor> vs;
+  tf::FeedDict feed;
+  for (int i = 0; i < 4; ++i) {
+    xs.push_back(tf::placeholder(tf::float32, {3, 5}));
+    vs.push_back(random_tensor({3, 5}, rng));
+    feed.emplace_back(xs.back(), vs.back());
+  }
+  auto n0 = tf::placeholder(tf::int64, {2}), n1 = tf::placeholder(tf::int64, {2});
+  feed.emplace_back(n0, tf::Tensor::from<int64_t>({2}, {int64_t{1} << 40, -3}));
+  feed.emplace_back(n1, tf::Tensor::from<int64_t>({2}, {5, 7}));
+  auto y = tf::add_n(xs);
+  CHECK(y.op().type() == "AddN");
+  CHECK(y.op().name() == "AddN");
+  tf::Session sess(f.g);
+  auto outs = sess.run({y, tf::add_n({xs[2]}), tf::add_n({n0, n1})}, feed);
+  for (int64_t i = 0; i < 15; ++i) {
+    double want = 0;
+    for (const auto& v : vs) want += v.data<float>()[i];
+    REQUIRE(std::abs(outs[0].data<float>()[i] - want) <= 1e-5);
+  }
+  CHECK(values(outs[1]) == values(vs[2]));
+  CHECK(outs[2].data<int64_t>()[0] == (int64_t{1} << 40) + 5);
+  CHECK(outs[2].data<int64_t>()[1] == 4);
+  REQUIRE_THROWS_MATCHES(tf::add_n({xs[0], tf::placeholder(tf::float32, {5, 3})}), tf::ValueError,
+                         Has("(op: 'AddN') needs inputs of one shape, got [3,5], [5,3]"));
+  REQUIRE_THROWS_MATCHES(tf::add_n({}), tf::ValueError, Has("add_n needs at least one input"));
 }

@@ -27,6 +27,15 @@ std::vector<Case> math_cases() {
                                .output(0);
                  return Built{{x, axes}, {s, mx, tf::reduce_mean(x, {0}) + 1.f}};
                }});
+  c.push_back({"Prelu and AddN",
+               [] {
+                 auto x = tf::placeholder(tf::float32, {-1, 4, 4, 3}, "x");
+                 auto alpha = tf::placeholder(tf::float32, {1, 1, 3}, "alpha");
+                 auto n = tf::placeholder(tf::int32, {5}, "n");
+                 auto p = tf::create_op(tf::get_default_graph(), "Prelu", "prelu", {x, alpha}).output(0);
+                 return Built{{x, alpha, n}, {p, tf::add_n({p, x, x * 2.f}), tf::add_n({n, n})}};
+               },
+               false, true});
   c.push_back({"ArgMax, ArgMin", [] {
                  auto x = tf::placeholder(tf::float32, {4, 7}, "x");
                  auto n = tf::placeholder(tf::int32, {3, 5, 2}, "n");

@@ -12,6 +12,8 @@ namespace minitf {
 
 // tf.add (op type Add) with NumPy broadcasting.
 Output add(const Output& a, const Output& b, const OpName& name = {});
+// tf.add_n: the sum of one or more tensors of one dtype and shape ("AddN").
+Output add_n(const std::vector<Output>& inputs, const OpName& name = {});
 // Broadcasting binary ops (NumPy rules), float32.
 Output subtract(const Output& a, const Output& b, const OpName& name = {});  // Sub
 Output multiply(const Output& a, const Output& b, const OpName& name = {});  // Mul
