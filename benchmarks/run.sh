@@ -11,12 +11,18 @@ if ! dpkg-query -W -f='${Status}' libtorch-dev 2>/dev/null | grep -q "install ok
 fi
 out=build/bench/results
 # --docs-only: rewrite the docs from the last run's results; --models-only:
-# run only the model benchmark (cifar10, LSTM) and keep the last conv results.
+# run only the model benchmark (cifar10, LSTM) and keep the last conv results;
+# --import-only: only the imported TF.js models against TensorFlow.js (needs Node).
 mode=all
 case "${1:-}" in
   --docs-only) mode=docs; shift ;;
   --models-only) mode=models; shift ;;
+  --import-only) mode=import; shift ;;
 esac
+if [[ $mode == import ]]; then
+  benchmarks/import/run.sh "$@"
+  mode=docs
+fi
 if [[ $mode != docs ]]; then
   cmake --preset bench
   mkdir -p "$out"
@@ -31,6 +37,9 @@ if [[ $mode != docs ]]; then
   build/bench/benchmarks/model_bench --markdown="$out/models.md" \
     --benchmark_enable_random_interleaving=true | tee "$out/models-console.txt"
   date -u +%Y-%m-%d > "$out/models-date"
+  if [[ $mode == all ]]; then
+    if command -v node > /dev/null; then benchmarks/import/run.sh; else echo "run.sh: no Node; imported models not measured"; fi
+  fi
 fi
 
 # dpkg-query fails when a package (libtorch-dev) is missing; list the ones present.
@@ -71,6 +80,16 @@ flags=$(grep -m1 '^flags' /proc/cpuinfo | grep -o -E 'avx512f|avx2|fma' | sort -
   cat "$out/models.md" 2>/dev/null || echo "(not run yet)"
   echo
   cat benchmarks/models/notes.md
+  echo
+  echo "## Imported models: TF.js graph models against TensorFlow.js"
+  echo
+  echo "Measured on $(cat "$out/import-date" 2>/dev/null || echo '?') (\`benchmarks/run.sh --import-only\`, which runs \`benchmarks/import/run.sh\`)."
+  echo
+  cat benchmarks/import/about.md
+  echo
+  cat "$out/import.md" 2>/dev/null || echo "(not run yet)"
+  echo
+  cat benchmarks/import/notes.md
 } > docs/benchmarks.md
 
 if command -v gnuplot > /dev/null; then

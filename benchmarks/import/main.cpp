@@ -3,12 +3,20 @@
 // of benchmarks/tfjs/bench.mjs (so benchmarks/import/run.sh can put both in
 // one table), plus the FMA peak and the convolution part's GFLOP/s.
 //
-//   import_bench [--runs N] [--warmup N] [--batches 1,8] [--threads 1,2] name=model.json ...
+//   import_bench [--runs N] [--warmup N] [--batches 1,8] [--threads 1,2] [--check DIR] name=model.json ...
+//
+// --check DIR compares each model's outputs, at batch 1, with TensorFlow.js's
+// on the same input (tools/tfjs/model_outputs.mjs writes DIR/<name>.json,
+// <name>.input.bin and <name>.out<k>.bin) and prints the largest difference
+// relative to each output's largest magnitude.
 #include <minitf/minitf.h>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
@@ -113,26 +121,94 @@ Row run_model(const tf::GraphDef& gd, int batch, int threads, int warmup, int ru
   return {"", ms[ms.size() / 2], ms[0], conv_flops(g) / 1e9};
 }
 
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// One model against TF.js's outputs of DIR/<name>.*: prints "# check,name,output,relative error".
+void check_model(const std::string& name, const tf::GraphDef& gd, const std::string& dir) {
+  std::ifstream manifest_file(dir + "/" + name + ".json");
+  if (!manifest_file) {
+    std::printf("# check,%s,,no reference in %s\n", name.c_str(), dir.c_str());
+    return;
+  }
+  const nlohmann::json m = nlohmann::json::parse(manifest_file);
+  tf::Graph g;
+  auto guard = g.as_default();
+  const tf::Shape shape(m["input"]["shape"].get<std::vector<int64_t>>());
+  auto x = tf::placeholder(tf::float32, shape, "x");
+  std::vector<std::string> names;
+  for (const auto& o : m["outputs"]) names.push_back(o["name"].get<std::string>() + ":0");
+  std::vector<tf::Output> fetches;
+  try {
+    for (const auto& e :
+         tf::import_graph_def(gd, {.name = "m",
+                                  .input_map = {{m["input"]["name"].get<std::string>() + ":0", x}},
+                                  .return_elements = names})) {
+      fetches.push_back(e.output());
+    }
+  } catch (const tf::Error& e) {
+    std::printf("# check,%s,,import failed\n", name.c_str());
+    return;
+  }
+  tf::Tensor input(tf::float32, shape);
+  const std::string in_bytes = read_bytes(dir + "/" + name + ".input.bin");
+  if (in_bytes.size() != input.num_bytes()) {
+    std::printf("# check,%s,,input file has %zu bytes for %s\n", name.c_str(), in_bytes.size(),
+                shape.to_string().c_str());
+    return;
+  }
+  std::memcpy(input.raw(), in_bytes.data(), in_bytes.size());
+  tf::Session sess(g, {.num_threads = 1});
+  const auto outs = sess.run(fetches, {{x, input}});
+  for (size_t k = 0; k < outs.size(); ++k) {
+    const auto& o = m["outputs"][k];
+    const std::string want_bytes = read_bytes(dir + "/" + name + ".out" + std::to_string(k) + ".bin");
+    tf::Tensor got = outs[k];
+    if (got.dtype() != tf::float32) got = tf::Session(g).run(tf::cast(fetches[k], tf::float32), {{x, input}});
+    double worst = 0;
+    if (want_bytes.size() != got.num_bytes()) {
+      worst = INFINITY;
+    } else {
+      const auto* want = reinterpret_cast<const float*>(want_bytes.data());
+      const auto v = got.data<float>();
+      for (size_t i = 0; i < v.size(); ++i) {
+        const double d = std::abs(double(v[i]) - want[i]);
+        worst = std::isnan(d) ? INFINITY : std::max(worst, d);
+      }
+      worst /= std::max(o["maxabs"].get<double>(), 1e-30);
+    }
+    std::printf("# check,%s,%s %s,%.3g\n", name.c_str(), o["name"].get<std::string>().c_str(),
+                got.shape().to_string().c_str(), worst);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int runs = 30, warmup = 5;
   std::vector<int> batches{1, 8}, threads{1, 2};
   std::vector<std::pair<std::string, std::string>> models;
+  std::string check_dir;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
-    if (a == "--runs")
+    if (a == "--runs") {
       runs = std::stoi(next());
-    else if (a == "--warmup")
+    } else if (a == "--warmup") {
       warmup = std::stoi(next());
-    else if (a == "--batches")
+    } else if (a == "--batches") {
       batches = ints(next());
-    else if (a == "--threads")
+    } else if (a == "--threads") {
       threads = ints(next());
-    else if (a.find('=') != std::string::npos)
+    } else if (a == "--check") {
+      check_dir = next();
+    } else if (a.find('=') != std::string::npos) {
       models.emplace_back(a.substr(0, a.find('=')), a.substr(a.find('=') + 1));
-    else {
+    } else {
       std::cerr << "import_bench: unknown argument " << a << "\n";
       return 1;
     }
@@ -147,6 +223,7 @@ int main(int argc, char** argv) {
       std::printf("%s,,minitf,,0,,,read failed: %s,\n", name.c_str(), e.what());
       continue;
     }
+    if (!check_dir.empty()) check_model(name, gd, check_dir);
     for (int b : batches) {
       for (int t : threads) {
         const Row r = run_model(gd, b, t, warmup, runs);

@@ -20,9 +20,12 @@ namespace {
 
 namespace pb = tfproto;
 
-// Tensors beyond this many bytes are refused before anything is allocated:
-// a hostile shape with one repeated value must not exhaust memory.
+// Tensors beyond this many bytes are refused before anything is allocated
+// (protobuf's own limit on a message is 2 GiB).
 constexpr int64_t kMaxTensorBytes = int64_t{1} << 31;
+// A tensor given as a few repeated values (TF's `float_val: 0` with a large
+// shape) is bounded tighter: a few bytes of input must not allocate gigabytes.
+constexpr int64_t kMaxRepeatedBytes = int64_t{1} << 28;
 
 std::string where(const std::string& node, const std::string& key) {
   return "attribute '" + key + "' of node '" + node + "'";
@@ -113,6 +116,10 @@ Tensor tensor_from(const pb::TensorProto& p, const std::string& what) {
   const DType dtype = dtype_from(p.dtype(), what);
   const Shape shape = shape_from(p.tensor_shape(), what);
   const int64_t n = checked_count(shape, dtype, what);
+  if (p.tensor_content().empty() && n * static_cast<int64_t>(dtype_size(dtype)) > kMaxRepeatedBytes) {
+    throw DataLossError("The " + what + " of shape " + shape.to_string() +
+                        " is given by repeated values and would exceed 256 MiB; give its tensor_content");
+  }
   Tensor t(dtype, shape);
   if (!p.tensor_content().empty()) {
     const std::string& c = p.tensor_content();

@@ -460,6 +460,10 @@ TEST_CASE("malformed and hostile GraphDef bytes are DataLossErrors or typed refu
               "dtype: DT_FLOAT tensor_shape { dim { size: 100000 } dim { size: 100000 } } float_val: 1"),
           tf::GraphDefFormat::text),
       tf::DataLossError, Has("would exceed 2 GiB"));
+  REQUIRE_THROWS_MATCHES(tf::parse_graph_def(const_node("dtype: DT_FLOAT tensor_shape { dim { size: 10000 } dim { size: "
+                                                        "10000 } } float_val: 1"),
+                                             tf::GraphDefFormat::text),
+                         tf::DataLossError, Has("is given by repeated values and would exceed 256 MiB"));
   REQUIRE_THROWS_MATCHES(
       tf::parse_graph_def(const_node("dtype: DT_HALF tensor_shape { dim { size: 1 } } half_val: 1"),
                           tf::GraphDefFormat::text),
