@@ -389,7 +389,9 @@ std::vector<FusionRule> fusion_rules() {
 
 AttrMap complete_attrs(const OpDef& def, const std::string& op_name, AttrMap attrs) {
   const std::string what = "Op '" + op_name + "' (op: '" + def.type + "')";
-  for (const auto& [key, value] : attrs) {
+  for (const auto& entry : attrs) {
+    const auto& [key, value] = entry;
+    const AttrValue& given = entry.second;  // a lambda may capture this (clang 14 cannot capture bindings)
     const AttrDef* a = def.find_attr(key);
     if (!a && is_type_attr(def, key)) {
       if (!std::holds_alternative<DType>(value)) {
@@ -410,7 +412,7 @@ AttrMap complete_attrs(const OpDef& def, const std::string& op_name, AttrMap att
                        ", got " + attr_type_name(type_of(value)) + " " + describe(value));
     }
     if (!a->allowed.empty() && std::none_of(a->allowed.begin(), a->allowed.end(),
-                                            [&](const AttrValue& v) { return equal(v, value); })) {
+                                            [&](const AttrValue& v) { return equal(v, given); })) {
       std::string allowed;
       for (const AttrValue& v : a->allowed) allowed += (allowed.empty() ? "" : " or ") + describe(v);
       throw ValueError(what + ": " + key + " must be " + allowed + ", got " + describe(value));
