@@ -109,7 +109,7 @@ TEST_CASE("BlazeFace imports from its TF.js files with TF's node names") {
         "_FusedConv2D");
 }
 
-TEST_CASE("BlazeFace matches TensorFlow.js on every output and intermediate node") {
+TEST_CASE("BlazeFace matches TensorFlow.js on every output and intermediate node in every session mode") {
   FreshGraph fg;
   const Reference ref = load_reference();
   const Imported m = import_blazeface(ref);
@@ -123,13 +123,20 @@ TEST_CASE("BlazeFace matches TensorFlow.js on every output and intermediate node
   }
   CHECK(keys.size() > 140);
   for (bool fuse : {false, true}) {
-    tf::Session s(fg.g, {1, fuse, true, tf::Branches::Serial});
-    const auto got = s.run(fetches, {{m.input, ref.tensors.at("input")}});
-    for (size_t i = 0; i < got.size(); ++i) {
-      nlohmann::json meta = ref.meta[keys[i]];
-      if (!meta.contains("stride")) meta["stride"] = 1;
-      INFO(keys[i] << (fuse ? " (fuse on)" : " (fuse off)"));
-      CHECK(relative_error(got[i], ref.tensors.at(keys[i]), meta) <= kTolerance);
+    for (bool arena : {false, true}) {
+      for (auto branches : {tf::Branches::Serial, tf::Branches::Parallel}) {
+        for (int threads : {1, 2}) {
+          tf::Session s(fg.g, {threads, fuse, arena, branches});
+          const auto got = s.run(fetches, {{m.input, ref.tensors.at("input")}});
+          for (size_t i = 0; i < got.size(); ++i) {
+            nlohmann::json meta = ref.meta[keys[i]];
+            if (!meta.contains("stride")) meta["stride"] = 1;
+            INFO(keys[i] << " fuse=" << fuse << " arena=" << arena
+                         << " parallel=" << (branches == tf::Branches::Parallel) << " threads=" << threads);
+            CHECK(relative_error(got[i], ref.tensors.at(keys[i]), meta) <= kTolerance);
+          }
+        }
+      }
     }
   }
 }
