@@ -85,12 +85,14 @@ void shape_to(const Shape& s, pb::TensorShapeProto* out) {
 
 // Element count of a fully defined shape, refused beyond kMaxTensorBytes.
 int64_t checked_count(const Shape& shape, DType dtype, const std::string& what) {
-  int64_t n = 1;
   for (int64_t d : shape.dims()) {
     if (d < 0)
       throw DataLossError("The " + what + " has a shape that is not fully defined: " + shape.to_string());
-    if (d != 0 && n > kMaxTensorBytes / d) n = kMaxTensorBytes + 1;
-    n = std::min(n * d, kMaxTensorBytes + 1);
+  }
+  int64_t n = 1;
+  for (int64_t d : shape.dims()) {
+    if (d == 0) return 0;
+    n = n > kMaxTensorBytes / d ? kMaxTensorBytes + 1 : std::min(n * d, kMaxTensorBytes + 1);
   }
   if (n * static_cast<int64_t>(dtype_size(dtype)) > kMaxTensorBytes) {
     throw DataLossError("The " + what + " of shape " + shape.to_string() + " would exceed 2 GiB");
@@ -267,12 +269,7 @@ std::string read_file(const std::filesystem::path& path, const char* what) {
 }
 
 GraphDef parse_tfjs(const std::string& json_text, const std::string& weights) {
-  nlohmann::json model;
-  try {
-    model = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::exception& e) {
-    throw DataLossError(std::string("TF.js model.json is not JSON: ") + e.what());
-  }
+  const nlohmann::json model = parse_tfjs_json(json_text);
   if (!model.is_object() || !model.contains("modelTopology")) {
     throw DataLossError("TF.js model.json has no modelTopology object");
   }

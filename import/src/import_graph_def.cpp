@@ -217,6 +217,14 @@ Built build(const GraphDef& gd, const ImportPlan& p, const std::string& prefix,
         inputs.push_back(op.output(r.index));
       }
     }
+    if (options.variables && node.op == "Identity" && p.inputs[i].size() == 1 && !p.inputs[i][0].control &&
+        node.name == p.inputs[i][0].node + "/read" && replaced.count(p.inputs[i][0].key())) {
+      // A frozen TF graph keeps the variable's "<name>/read": it is the new variable's own.
+      const Output& value = replaced.at(p.inputs[i][0].key());
+      replaced[node.name + ":0"] = value;
+      made[node.name] = value.op();
+      continue;
+    }
     if (becomes_variable(node, options)) {
       // import_graph_def checked that `full` lies under the variable scope.
       const Tensor value = std::get<Tensor>(node.attr.at("value"));
@@ -321,7 +329,12 @@ std::vector<ImportedElement> import_graph_def(const GraphDef& graph_def, const I
     Graph scratch;
     auto guard = scratch.as_default();
     std::map<std::string, Output> stand_ins;
-    for (const auto& [key, value] : input_map) stand_ins[key] = placeholder(value.dtype(), value.shape());
+    for (const auto& [key, value] : input_map) {
+      // A constant stays a constant: shape functions check known values (Reshape's shape, axes, paddings).
+      const OpDef* def = find_op_def(value.op().type());
+      const Tensor* known = def && value.index() == 0 ? constant_value(*def, value.op().attrs()) : nullptr;
+      stand_ins[key] = known ? constant(*known) : placeholder(value.dtype(), value.shape());
+    }
     RootNameScope root(scratch);
     returns(build(graph_def, plan, prefix, stand_ins, options, std::string()), options);
   }

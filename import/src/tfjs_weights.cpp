@@ -50,7 +50,8 @@ Shape shape_of(const json& w, const std::string& what) {
   std::vector<int64_t> dims;
   for (const json& d : s) {
     if (!d.is_number_integer() || d.get<int64_t>() < 0 || d.get<int64_t>() > (int64_t{1} << 31)) {
-      throw DataLossError("TF.js " + what + ": \"shape\" holds " + d.dump());
+      throw DataLossError("TF.js " + what + ": \"shape\" holds a " + std::string(d.type_name()) +
+                          " that is not a dimension (0 to 2^31)");
     }
     dims.push_back(d.get<int64_t>());
   }
@@ -58,6 +59,22 @@ Shape shape_of(const json& w, const std::string& what) {
 }
 
 // Reads `count` little-endian elements of `bytes` bytes each from `weights` at `offset`.
+// Dequantized values as a tensor of the weight's dtype (int32 rounds, as TF.js does).
+Tensor to_tensor(const std::vector<float>& values, DType dtype, const Shape& shape, const std::string& what) {
+  Tensor t = Tensor::uninitialized(dtype, shape);
+  if (dtype == float32) {
+    std::copy(values.begin(), values.end(), t.data<float>().begin());
+    return t;
+  }
+  auto out = t.data<int32_t>();
+  for (size_t i = 0; i < values.size(); ++i) {
+    const float r = std::round(values[i]);
+    if (!(std::abs(r) <= 2147483520.f)) throw DataLossError("TF.js " + what + " holds an int32 out of range");
+    out[i] = static_cast<int32_t>(r);
+  }
+  return t;
+}
+
 const unsigned char* take(const std::string& weights, size_t& offset, int64_t count, size_t bytes,
                           const std::string& what) {
   const auto need = static_cast<size_t>(count) * bytes;
@@ -70,10 +87,7 @@ const unsigned char* take(const std::string& weights, size_t& offset, int64_t co
   return p;
 }
 
-Tensor decode(const json& w, const std::string& weights, size_t& offset) {
-  const std::string name = w.is_object() && w.contains("name") && w["name"].is_string()
-                               ? w["name"].get<std::string>()
-                               : std::string("?");
+Tensor decode(const json& w, const std::string& name, const std::string& weights, size_t& offset) {
   const std::string what = "weight '" + name + "'";
   const std::string dtype_text = text(w, "dtype", what);
   const Shape shape = shape_of(w, what);
@@ -108,47 +122,58 @@ Tensor decode(const json& w, const std::string& weights, size_t& offset) {
   const json& q = w["quantization"];
   const std::string qtype = text(q, "dtype", what + "'s quantization");
   if (dtype == bool_) throw DataLossError("TF.js " + what + " is a quantized bool");
-  std::vector<float> values(static_cast<size_t>(n));
   if (qtype == "float16") {
-    const unsigned char* p = take(weights, offset, n, 2, what);
+    const unsigned char* p =
+        take(weights, offset, n, 2, what);  // the bytes exist before anything is allocated
+    std::vector<float> values(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) {
       values[static_cast<size_t>(i)] = half_to_float(static_cast<uint16_t>(p[2 * i] | (p[2 * i + 1] << 8)));
     }
-  } else if (qtype == "uint8" || qtype == "uint16") {
+    return to_tensor(values, dtype, shape, what);
+  }
+  if (qtype == "uint8" || qtype == "uint16") {
     const double scale = number(q, "scale", what + "'s quantization");
     const double min = number(q, "min", what + "'s quantization");
     const size_t bytes = qtype == "uint8" ? 1 : 2;
+    const double top = min + scale * (bytes == 1 ? 255.0 : 65535.0);
+    if (!std::isfinite(scale) || !std::isfinite(min) || !std::isfinite(top) ||
+        std::max(std::abs(min), std::abs(top)) > (dtype == int32 ? 2147483647.0 : 3.0e38)) {
+      throw DataLossError("TF.js " + what + " has a quantization min " + std::to_string(min) + " and scale " +
+                          std::to_string(scale) + " whose values do not fit " + dtype_name(dtype));
+    }
     const unsigned char* p = take(weights, offset, n, bytes, what);
+    std::vector<float> values(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) {
       const unsigned v = bytes == 1 ? p[i] : static_cast<unsigned>(p[2 * i] | (p[2 * i + 1] << 8));
       values[static_cast<size_t>(i)] = static_cast<float>(v * scale + min);
     }
-  } else {
+    return to_tensor(values, dtype, shape, what);
+  }
+  {
     throw UnimplementedError("TF.js " + what + " is quantized as " + qtype +
                              "; minitf reads uint8, uint16 and float16 quantization");
-  }
-  Tensor t = Tensor::uninitialized(dtype, shape);
-  if (dtype == float32) {
-    std::copy(values.begin(), values.end(), t.data<float>().begin());
-  } else {
-    auto out = t.data<int32_t>();
-    for (size_t i = 0; i < values.size(); ++i) out[i] = static_cast<int32_t>(std::lround(values[i]));
-  }
-  return t;
-}
-
-json parse(const std::string& model_json) {
-  try {
-    return json::parse(model_json);
-  } catch (const json::exception& e) {
-    throw DataLossError(std::string("TF.js model.json is not JSON: ") + e.what());
   }
 }
 
 }  // namespace
 
+json parse_tfjs_json(const std::string& model_json) {
+  // TF.js graph models nest about ten levels deep; a hostile file nested
+  // deeper would overflow the stack in recursive code that walks it later.
+  constexpr int kMaxDepth = 64;
+  const json::parser_callback_t limit = [](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxDepth) throw DataLossError("TF.js model.json nests deeper than 64 levels");
+    return true;
+  };
+  try {
+    return json::parse(model_json, limit);
+  } catch (const json::exception& e) {
+    throw DataLossError(std::string("TF.js model.json is not JSON: ") + e.what());
+  }
+}
+
 std::vector<std::string> tfjs_shard_paths(const std::string& model_json) {
-  const json model = parse(model_json);
+  const json model = parse_tfjs_json(model_json);
   std::vector<std::string> paths;
   if (!model.is_object() || !model.contains("weightsManifest")) return paths;
   const json& manifest = model["weightsManifest"];
@@ -176,8 +201,8 @@ void apply_tfjs_weights(GraphDef& graph_def, const json& manifest, const std::st
     const json& ws = field(group, "weights", "weightsManifest group");
     if (!ws.is_array()) throw DataLossError("TF.js weightsManifest group: \"weights\" is not a list");
     for (const json& w : ws) {
-      Tensor t = decode(w, weights, offset);
-      decoded[w["name"].get<std::string>()] = std::move(t);
+      const std::string name = text(w, "name", "weightsManifest weight");
+      decoded[name] = decode(w, name, weights, offset);
     }
   }
   for (NodeDef& node : graph_def.node) {

@@ -1,11 +1,14 @@
 #pragma once
 // TF.js graph models' weights: the manifest's shards, dequantized into Const nodes.
 #include <minitf/graph/graph_def.h>
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 namespace minitf {
+
+// model.json parsed, refusing nesting deeper than 64 levels; DataLossError when it is not JSON.
+nlohmann::json parse_tfjs_json(const std::string& model_json);
 
 // The shard paths of model.json's weightsManifest, in the order their bytes
 // concatenate (relative to model.json's folder). DataLossError when the

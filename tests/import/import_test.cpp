@@ -460,10 +460,11 @@ TEST_CASE("malformed and hostile GraphDef bytes are DataLossErrors or typed refu
               "dtype: DT_FLOAT tensor_shape { dim { size: 100000 } dim { size: 100000 } } float_val: 1"),
           tf::GraphDefFormat::text),
       tf::DataLossError, Has("would exceed 2 GiB"));
-  REQUIRE_THROWS_MATCHES(tf::parse_graph_def(const_node("dtype: DT_FLOAT tensor_shape { dim { size: 10000 } dim { size: "
-                                                        "10000 } } float_val: 1"),
-                                             tf::GraphDefFormat::text),
-                         tf::DataLossError, Has("is given by repeated values and would exceed 256 MiB"));
+  REQUIRE_THROWS_MATCHES(
+      tf::parse_graph_def(const_node("dtype: DT_FLOAT tensor_shape { dim { size: 10000 } dim { size: "
+                                     "10000 } } float_val: 1"),
+                          tf::GraphDefFormat::text),
+      tf::DataLossError, Has("is given by repeated values and would exceed 256 MiB"));
   REQUIRE_THROWS_MATCHES(
       tf::parse_graph_def(const_node("dtype: DT_HALF tensor_shape { dim { size: 1 } } half_val: 1"),
                           tf::GraphDefFormat::text),
@@ -549,4 +550,112 @@ TEST_CASE("TF.js weights: raw, uint8 and uint16 affine, float16 and quantized in
   REQUIRE_THROWS_MATCHES(tf::read_graph_def((dir / "model.json").string()), tf::NotFoundError,
                          Has("w.bin not found"));
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a frozen TF graph keeps <weight>/read: variables=true makes it the variable's own read") {
+  const std::string pbtxt = R"pb(
+    node {
+      name: "x"
+      op: "Placeholder"
+      attr {
+        key: "dtype"
+        value { type: DT_FLOAT }
+      }
+      attr {
+        key: "shape"
+        value { shape { dim { size: 2 } } }
+      }
+    }
+    node {
+      name: "w"
+      op: "Const"
+      attr {
+        key: "dtype"
+        value { type: DT_FLOAT }
+      }
+      attr {
+        key: "value"
+        value {
+          tensor {
+            dtype: DT_FLOAT
+            tensor_shape { dim { size: 2 } }
+            float_val: 3
+          }
+        }
+      }
+    }
+    node {
+      name: "w/read"
+      op: "Identity"
+      input: "w"
+      attr {
+        key: "T"
+        value { type: DT_FLOAT }
+      }
+    }
+    node {
+      name: "y"
+      op: "Mul"
+      input: "x"
+      input: "w/read"
+      attr {
+        key: "T"
+        value { type: DT_FLOAT }
+      }
+    }
+  )pb";
+  FreshGraph fg;
+  auto r = tf::import_graph_def(tf::parse_graph_def(pbtxt, tf::GraphDefFormat::text),
+                                {.return_elements = {"x:0", "y:0", "w/read:0"}, .variables = true});
+  REQUIRE(tf::global_variables().size() == 1);
+  CHECK(tf::global_variables()[0].op().name() == "import/w");
+  CHECK(r[2].output() == tf::global_variables()[0].value());
+  tf::Session s;
+  s.run(tf::global_variables_initializer());
+  CHECK(values(s.run(r[1].output(), {{r[0].output(), tf::Tensor::from<float>({2}, {1, 2})}})) ==
+        std::vector<float>{3, 6});
+}
+
+TEST_CASE("a constant mapped in by input_map is checked as a constant before anything is added") {
+  tf::GraphDef gd;
+  gd.node.push_back({"x", "Placeholder", {}, {}, {{"dtype", tf::float32}, {"shape", tf::Shape{6}}}});
+  gd.node.push_back({"s", "Placeholder", {}, {}, {{"dtype", tf::int32}, {"shape", tf::Shape{1}}}});
+  gd.node.push_back({"r", "Reshape", {"x", "s"}, {}, {}});
+  FreshGraph fg;
+  auto seven = tf::constant(tf::Tensor::from<int32_t>({1}, {7}), "seven");
+  REQUIRE_THROWS_AS(tf::import_graph_def(gd, {.input_map = {{"s:0", seven}}}), tf::ValueError);
+  CHECK(op_names(fg.g) == std::vector<std::string>{"seven"});
+}
+
+TEST_CASE("hostile TF.js manifests are DataLossErrors before anything large is allocated") {
+  auto model = [](const std::string& weight) {
+    return R"({"format":"graph-model","modelTopology":{"node":[]},"weightsManifest":[{"paths":["w.bin"],"weights":[)" +
+           weight + "]}]}";
+  };
+  struct Bad {
+    std::string weight, words;
+  };
+  const std::vector<Bad> cases = {
+      {R"({"name":"w","shape":[2147483648],"dtype":"float32","quantization":{"dtype":"uint8","min":0,"scale":1}})",
+       "weight 'w' needs 2147483648 more at offset 0"},
+      {R"({"name":"w","shape":[65536,65536],"dtype":"float32","quantization":{"dtype":"float16"}})",
+       "is too large"},
+      {R"({"shape":[1],"dtype":"float32"})", "has no \"name\""},
+      {R"({"name":5,"shape":[1],"dtype":"float32"})", "\"name\" is not a string"},
+      {R"({"name":"w","shape":[1],"dtype":"float32","quantization":{"dtype":"uint8","min":0,"scale":1e308}})",
+       "whose values do not fit float32"},
+      {R"({"name":"w","shape":[1],"dtype":"int32","quantization":{"dtype":"uint16","min":0,"scale":1e9}})",
+       "whose values do not fit int32"},
+      {R"({"name":"w","shape":[[[1]]],"dtype":"float32"})", "\"shape\" holds a array"},
+  };
+  for (const Bad& c : cases) {
+    INFO(c.weight);
+    REQUIRE_THROWS_MATCHES(
+        tf::parse_graph_def(model(c.weight), tf::GraphDefFormat::tfjs, std::string(16, '\0')),
+        tf::DataLossError, Has(c.words));
+  }
+  const std::string deep =
+      R"({"modelTopology":{"node":)" + std::string(100000, '[') + std::string(100000, ']') + "}}";
+  REQUIRE_THROWS_MATCHES(tf::parse_graph_def(deep, tf::GraphDefFormat::tfjs), tf::DataLossError,
+                         Has("nests deeper than 64 levels"));
 }
