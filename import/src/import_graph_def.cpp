@@ -254,19 +254,6 @@ Built build(const GraphDef& gd, const ImportPlan& p, const std::string& prefix,
   return b;
 }
 
-// Pushes the root name scope while alive, so names are taken as given.
-class RootNameScope {
- public:
-  explicit RootNameScope(Graph g) : g_(std::move(g)), token_(g_.push_name_scope("")) {}
-  ~RootNameScope() { g_.pop_name_scope(token_); }
-  RootNameScope(const RootNameScope&) = delete;
-  RootNameScope& operator=(const RootNameScope&) = delete;
-
- private:
-  Graph g_;
-  uint64_t token_;
-};
-
 std::vector<ImportedElement> returns(const Built& b, const ImportOptions& options) {
   std::vector<ImportedElement> out;
   for (const std::string& e : options.return_elements) {
@@ -335,11 +322,11 @@ std::vector<ImportedElement> import_graph_def(const GraphDef& graph_def, const I
       const Tensor* known = def && value.index() == 0 ? constant_value(*def, value.op().attrs()) : nullptr;
       stand_ins[key] = known ? constant(*known) : placeholder(value.dtype(), value.shape());
     }
-    RootNameScope root(scratch);
+    name_scope root("");  // names are taken as given
     returns(build(graph_def, plan, prefix, stand_ins, options, std::string()), options);
   }
   if (options.name.empty()) {
-    RootNameScope root(target);
+    name_scope root("");
     for (const NodeDef& node : graph_def.node) {
       if (target.unique_name(node.name, false) != node.name) {
         throw ValueError("import_graph_def with name \"\": node '" + node.name +
@@ -350,7 +337,7 @@ std::vector<ImportedElement> import_graph_def(const GraphDef& graph_def, const I
     throw ValueError("import_graph_def: name scope '" + prefix +
                      "' was taken while importing (another thread)");
   }
-  RootNameScope root(target);
+  name_scope root("");  // the root of the default graph: names are taken as given
   return returns(build(graph_def, plan, prefix, input_map, options, var_scope), options);
 }
 
