@@ -1,6 +1,6 @@
 // Convolutions through oneDNN: Conv2D, DepthwiseConv2dNative (a grouped
-// convolution, one group per input channel), their fused forms and
-// Conv2DBackpropInput (convolution backward data). NHWC activations and
+// convolution, one group per input channel) and their fused forms (the
+// gradients are in conv_grad_kernels.cpp). NHWC activations and
 // filters as TF stores them, one primitive per input shape and thread count
 // (created when the plan is prepared, executed many times), constant weights
 // reordered into the primitive's layout once per value, bias inside the
@@ -15,6 +15,7 @@
 #include <mutex>
 #include <vector>
 
+#include "conv_common.h"
 #include "eigen_device.h"
 #include "kernels_internal.h"
 #include "onednn.h"
@@ -22,53 +23,12 @@
 namespace minitf::kernels {
 namespace {
 
+using conv::any_weights;
+using conv::ConvGeometry;
+using conv::user_weights;
+using conv::weights_in;
 using onednn::memory;
 using onednn::Tag;
-
-// Strides, dilations (as TF counts them: 1 is dense) and padding of a 2-D convolution.
-struct ConvGeometry {
-  int64_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
-  Padding padding = Padding::Same;
-
-  explicit ConvGeometry(const NodeInfo& node) {
-    const auto& strides = node.attr<std::vector<int64_t>>("strides");
-    const auto& dilations = node.attr<std::vector<int64_t>>("dilations");
-    stride_h = strides.at(1);
-    stride_w = strides.at(2);
-    dilation_h = dilations.at(1);
-    dilation_w = dilations.at(2);
-    padding = node.attr<std::string>("padding") == "SAME" ? Padding::Same : Padding::Valid;
-  }
-  // One spatial dimension: TF's SAME pads for the window the dilated kernel covers.
-  ConvDim dim(int64_t in, int64_t kernel, bool height, const std::string& what) const {
-    const int64_t d = height ? dilation_h : dilation_w;
-    return conv_dim(in, (kernel - 1) * d + 1, height ? stride_h : stride_w, padding, what);
-  }
-  memory::dims strides() const { return {stride_h, stride_w}; }
-  memory::dims dilates() const { return {dilation_h - 1, dilation_w - 1}; }  // oneDNN's 0 is dense
-};
-
-// TF's filter as oneDNN weights. Conv2D's [kh, kw, in, out] is hwio of
-// {out, in, kh, kw}; a depthwise [kh, kw, C, M] is {C groups, M, 1, kh, kw}
-// with output channel c * M + m, described by its strides.
-memory::desc user_weights(const Shape& w, bool depthwise) {
-  const int64_t kh = w.dim(0), kw = w.dim(1), c = w.dim(2), m = w.dim(3);
-  if (!depthwise) return onednn::f32({m, c, kh, kw}, Tag::hwio);
-  return memory::desc({c, m, 1, kh, kw}, memory::data_type::f32, {m, 1, 1, kw * c * m, c * m});
-}
-memory::desc any_weights(const Shape& w, bool depthwise) {
-  const int64_t kh = w.dim(0), kw = w.dim(1), c = w.dim(2), m = w.dim(3);
-  return depthwise ? onednn::f32({c, m, 1, kh, kw}, Tag::any) : onednn::f32({m, c, kh, kw}, Tag::any);
-}
-
-// The weights in the primitive's layout: cached for a constant filter,
-// reordered on every run otherwise (see onednn::WeightCache).
-memory weights_in(const memory::desc& user, const memory::desc& want, const Tensor& w, bool constant,
-                  onednn::WeightCache& cache) {
-  if (want == user) return onednn::wrap(user, w.raw());
-  if (!constant) return onednn::reorder_to_thread_buffer(onednn::wrap(user, w.raw()), want);
-  return cache.get(w, user, want);
-}
 
 // Relu6 as TF's CPU kernel computes it (NaN stays NaN), as the Relu6 kernel does.
 void relu6_into(const KernelContext& ctx, Tensor& out) {
@@ -170,12 +130,13 @@ class ConvKernel final : public OpKernel {
     const Shape& xs = x.shape();
     const Shape& fs = ctx.input(1).shape();
     if (xs.rank() != 4 || fs.rank() != 4 || xs.dim(3) != fs.dim(2)) {
-      throw InvalidArgumentError(what() + ": input depth must equal the filter's, got input " + xs.to_string() +
-                                 " and filter " + fs.to_string());
+      throw InvalidArgumentError(what() + ": input depth must equal the filter's, got input " +
+                                 xs.to_string() + " and filter " + fs.to_string());
     }
     if (with_bias_ && !batch_norm_ && ctx.input(2).shape() != Shape{out.shape().dim(3)}) {
-      throw InvalidArgumentError(what() + ": the bias must be of shape " + Shape{out.shape().dim(3)}.to_string() +
-                                 ", got " + ctx.input(2).shape().to_string());
+      throw InvalidArgumentError(what() + ": the bias must be of shape " +
+                                 Shape{out.shape().dim(3)}.to_string() + ", got " +
+                                 ctx.input(2).shape().to_string());
     }
     // With a batch norm, the filter and bias it folds into (cached when all five are constant).
     Folded folded;
@@ -288,139 +249,6 @@ class ConvKernel final : public OpKernel {
   FoldCache folds_;
 };
 
-// Conv2DBackpropInput: the gradient of Conv2D with respect to its input (what
-// conv2d_transpose computes), as oneDNN's convolution backward data. The
-// output's shape is input_sizes' value, which the plan knows when it is a
-// constant; a computed one is read and checked when the kernel runs.
-class ConvBackpropInputKernel final : public OpKernel {
- public:
-  explicit ConvBackpropInputKernel(const NodeInfo& node) : OpKernel(node), geometry_(node) {}
-
-  void set_constant_inputs(const std::vector<bool>& constant) override {
-    filter_constant_ = constant.size() > 1 && constant[1];
-  }
-
-  void prepare(const PrepareContext& ctx) override {
-    const Shape& out = ctx.outputs[0].second;
-    const Shape& ws = ctx.inputs[1].second;
-    const Shape& dys = ctx.inputs[2].second;
-    if (!out.fully_defined() || !ws.fully_defined() || !dys.fully_defined()) return;
-    if (out.num_elements() == 0 || ws.num_elements() == 0 || dys.num_elements() == 0) return;
-    for (int threads : ctx.thread_counts) primitive(out, ws, dys, threads, ctx.device);
-  }
-
-  void compute(KernelContext& ctx) override {
-    const Tensor& w = ctx.input(1);
-    const Tensor& dy = ctx.input(2);
-    Tensor& out = ctx.allocate_output(0, float32, output_shape(ctx.input(0), w.shape(), dy.shape()));
-    if (out.num_elements() == 0) return;
-    if (dy.num_elements() == 0 || w.num_elements() == 0) {
-      std::memset(out.raw(), 0, out.num_bytes());  // no output channels: nothing flows back
-      return;
-    }
-    const auto describe = [&] {
-      return what() + " with input shapes " + ctx.input(0).shape().to_string() + ", " +
-             w.shape().to_string() + ", " + dy.shape().to_string() + " and input_sizes " +
-             out.shape().to_string();
-    };
-    onednn::guarded(describe, [&] {
-      onednn::set_team_size(ctx.num_threads);
-      const std::shared_ptr<Primitive> p =
-          primitive(out.shape(), w.shape(), dy.shape(), ctx.num_threads, ctx.device);
-      std::unordered_map<int, memory> args{
-          {DNNL_ARG_DIFF_DST, onednn::wrap(p->diff_dst_md, dy.raw())},
-          {DNNL_ARG_WEIGHTS,
-           weights_in(p->user_weights_md, p->pd.weights_desc(), w, filter_constant_, weights_)},
-          {DNNL_ARG_DIFF_SRC, onednn::wrap(p->diff_src_md, out.raw())}};
-      onednn::execute(p->prim, p->pd, args);
-    });
-  }
-
- private:
-  struct Primitive {
-    memory::desc diff_src_md, user_weights_md, diff_dst_md;
-    dnnl::convolution_backward_data::primitive_desc pd;
-    dnnl::convolution_backward_data prim;
-  };
-
-  // input_sizes' value ({N, H, W, C} or {H, W}) as a shape, checked against
-  // the filter and out_backprop: the shape function could not when the value
-  // was not known.
-  Shape output_shape(const Tensor& sizes, const Shape& ws, const Shape& dys) const {
-    std::vector<int64_t> v;
-    for (int32_t s : sizes.data<int32_t>()) v.push_back(s);
-    const auto fail = [&](const std::string& why) {
-      std::string list;
-      for (int64_t s : v) list += (list.empty() ? "" : ",") + std::to_string(s);
-      throw InvalidArgumentError(what() + ": " + why + " (input_sizes [" + list + "], filter " +
-                                 ws.to_string() + ", out_backprop " + dys.to_string() + ")");
-    };
-    if (v.size() == 2) v = {dys.dim(0), v[0], v[1], ws.dim(2)};
-    if (v.size() != 4) fail("input_sizes must have 4 elements {N, H, W, C} or 2 {H, W}");
-    for (int64_t s : v) {
-      if (s < 0) fail("input_sizes must be non-negative");
-    }
-    if (v[0] != dys.dim(0)) fail("input batch and out_backprop batch differ");
-    if (v[3] != ws.dim(2)) fail("input depth and filter input depth differ");
-    for (int i = 1; i <= 2; ++i) {
-      const int64_t k = (ws.dim(i - 1) - 1) * (i == 1 ? geometry_.dilation_h : geometry_.dilation_w) + 1;
-      const bool fits = geometry_.padding == Padding::Same || v[static_cast<size_t>(i)] >= k;
-      if (!fits ||
-          geometry_.dim(v[static_cast<size_t>(i)], ws.dim(i - 1), i == 1, what()).out != dys.dim(i)) {
-        fail("size of out_backprop doesn't match the convolution of input_sizes in spatial dimension " +
-             std::to_string(i));
-      }
-    }
-    return Shape(v);
-  }
-
-  std::shared_ptr<Primitive> primitive(const Shape& out, const Shape& ws, const Shape& dys, int threads,
-                                       const CpuDevice& device) {
-    std::vector<int64_t> key = out.dims();
-    key.insert(key.end(), ws.dims().begin(), ws.dims().end());
-    key.insert(key.end(), dys.dims().begin(), dys.dims().end());
-    key.push_back(threads);
-    return cache_.get(key, device.max_conv_primitives(), [&] { return make(out, ws, dys, threads); });
-  }
-
-  Primitive make(const Shape& out, const Shape& ws, const Shape& dys, int threads) const {
-    const auto describe = [&] {
-      return what() + " with input_sizes " + out.to_string() + ", filter " + ws.to_string() +
-             ", out_backprop " + dys.to_string();
-    };
-    return onednn::guarded(describe, [&] {
-      onednn::set_team_size(threads);
-      const ConvDim h = geometry_.dim(out.dim(1), ws.dim(0), true, what());
-      const ConvDim w = geometry_.dim(out.dim(2), ws.dim(1), false, what());
-      const memory::desc diff_src_md =
-          onednn::f32({out.dim(0), out.dim(3), out.dim(1), out.dim(2)}, Tag::nhwc);
-      const memory::desc diff_dst_md =
-          onednn::f32({dys.dim(0), dys.dim(3), dys.dim(1), dys.dim(2)}, Tag::nhwc);
-      const memory::desc any_w_md = any_weights(ws, false);
-      const memory::dims pad_l{h.pad_before, w.pad_before}, pad_r{h.pad_after, w.pad_after};
-      const memory::dims strides = geometry_.strides(), dilates = geometry_.dilates();
-      const auto algo = dnnl::algorithm::convolution_direct;
-      // oneDNN describes backward data by the forward convolution it inverts.
-      using Fwd = dnnl::convolution_forward;
-      using Bwd = dnnl::convolution_backward_data;
-      const Fwd::primitive_desc hint(Fwd::desc(dnnl::prop_kind::forward_training, algo, diff_src_md, any_w_md,
-                                               diff_dst_md, strides, dilates, pad_l, pad_r),
-                                     onednn::engine());
-      const Bwd::primitive_desc pd(
-          Bwd::desc(algo, diff_src_md, any_w_md, diff_dst_md, strides, dilates, pad_l, pad_r),
-          onednn::default_attr(), onednn::engine(), hint);
-      spdlog::debug("{}: oneDNN conv backward data {} -> {} ({} threads) uses {}", node().name,
-                    dys.to_string(), out.to_string(), threads, pd.impl_info_str());
-      return Primitive{diff_src_md, user_weights(ws, false), diff_dst_md, pd, Bwd(pd)};
-    });
-  }
-
-  ConvGeometry geometry_;
-  bool filter_constant_ = false;
-  onednn::PrimitiveCache<Primitive> cache_;
-  onednn::WeightCache weights_;
-};
-
 }  // namespace
 
 void register_conv_kernels(KernelRegistry& r) {
@@ -432,8 +260,6 @@ void register_conv_kernels(KernelRegistry& r) {
   r.add("_FusedConv2D", conv);
   r.add("DepthwiseConv2dNative", depthwise);
   r.add("_FusedDepthwiseConv2dNative", depthwise);
-  r.add("Conv2DBackpropInput",
-        [](const NodeInfo& node) { return std::make_unique<ConvBackpropInputKernel>(node); });
 }
 
 }  // namespace minitf::kernels

@@ -66,6 +66,17 @@ memory reorder_to_thread_buffer(const memory& user, const memory::desc& want) {
   return reordered;
 }
 
+memory thread_result_buffer(const memory::desc& desc) {
+  thread_local Scratch buffer;
+  return memory(desc, engine(), buffer.get(desc.get_size()));
+}
+
+void reorder(const memory& from, const memory& to) {
+  memory source = from, dest = to;  // handles: execute() takes non-const ones
+  dnnl::reorder(source, dest).execute(thread_stream(), source, dest);
+  thread_stream().wait();
+}
+
 void set_team_size(int threads) { omp_set_num_threads(threads); }
 
 dnnl::primitive_attr default_attr() {

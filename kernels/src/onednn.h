@@ -34,6 +34,11 @@ void execute(const dnnl::primitive& primitive, const dnnl::primitive_desc_base& 
 // `user` in layout `want`, in this thread's reorder buffer: valid until this
 // thread's next call.
 memory reorder_to_thread_buffer(const memory& user, const memory::desc& want);
+// A buffer of this thread holding `desc` (a result in a primitive's own
+// layout, reordered out afterwards): valid until this thread's next call.
+memory thread_result_buffer(const memory::desc& desc);
+// Copies `from` into `to`, in `to`'s layout, on this thread's stream.
+void reorder(const memory& from, const memory& to);
 // The OpenMP team the primitives created or executed next on this thread use.
 void set_team_size(int threads);
 // Attributes every minitf primitive uses (a user-provided scratchpad).

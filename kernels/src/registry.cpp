@@ -61,7 +61,9 @@ KernelRegistry& kernel_registry() {
     register_random_kernels(*r);
     register_elementwise_kernels(*r);
     register_conv_kernels(*r);
+    register_conv_grad_kernels(*r);
     register_nn_kernels(*r);
+    register_nn_grad_kernels(*r);
     register_norm_kernels(*r);
     register_math_kernels(*r);
     register_array_kernels(*r);

@@ -2,17 +2,18 @@
 // rewrites chains into, and their builders.
 #include <minitf/ops/ops.h>
 
+#include <algorithm>
 #include <functional>
 #include <limits>
 
 #include "families.h"
+#include "nn_common.h"
 
 namespace minitf {
-namespace {
+namespace nn_detail {
 
 using shape_fns::require_rank;
 
-// data_format: NHWC is what the CPU kernels compute; NCHW is valid TF but not implemented here.
 void require_nhwc(const InferenceContext& c) {
   if (c.attr<std::string>("data_format") == "NCHW") {
     throw UnimplementedError(
@@ -25,7 +26,6 @@ Padding padding_of(const InferenceContext& c) {
   return c.attr<std::string>("padding") == "SAME" ? Padding::Same : Padding::Valid;
 }
 
-// A known dim, or -1; `what` names the op in the error.
 int64_t merge_dim(int64_t a, int64_t b, const InferenceContext& c) {
   if (a >= 0 && b >= 0 && a != b) {
     throw ValueError("Dimensions must be equal, but are " + std::to_string(a) + " and " + std::to_string(b) +
@@ -33,12 +33,6 @@ int64_t merge_dim(int64_t a, int64_t b, const InferenceContext& c) {
   }
   return a >= 0 ? a : b;
 }
-
-// Strides, dilations and padding of a 2-D convolution over NHWC, checked as TF does.
-struct ConvAttrs {
-  int64_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
-  Padding padding = Padding::Valid;
-};
 
 ConvAttrs conv_attrs(const InferenceContext& c) {
   require_nhwc(c);
@@ -67,7 +61,6 @@ ConvAttrs conv_attrs(const InferenceContext& c) {
   return {strides[1], strides[2], dilations[1], dilations[2], padding_of(c)};
 }
 
-// The window a dilated kernel covers, (k - 1) * d + 1, as TF's SAME padding sees it.
 int64_t dilated(int64_t kernel, int64_t dilation, const InferenceContext& c) {
   if (kernel < 1) return kernel;  // conv_dim names it
   if (kernel - 1 > (std::numeric_limits<int64_t>::max() - 1) / dilation) {
@@ -77,15 +70,6 @@ int64_t dilated(int64_t kernel, int64_t dilation, const InferenceContext& c) {
   return (kernel - 1) * dilation + 1;
 }
 
-// Output height and width of a convolution of `in` (NHWC) with a [kh, kw, ...] filter.
-std::pair<int64_t, int64_t> conv_out_hw(const InferenceContext& c, const ConvAttrs& a, const Shape& in,
-                                        const Shape& f) {
-  const std::string what = c.what() + " with input shapes: " + c.input_shapes();
-  const ConvDim h = conv_dim(in.dim(1), dilated(f.dim(0), a.dilation_h, c), a.stride_h, a.padding, what);
-  const ConvDim w = conv_dim(in.dim(2), dilated(f.dim(1), a.dilation_w, c), a.stride_w, a.padding, what);
-  return {h.out, w.out};
-}
-
 void require_known_filter(const InferenceContext& c, size_t input) {
   const Shape& f = c.shape(input);
   for (int i = 0; i < 4; ++i) {
@@ -93,6 +77,95 @@ void require_known_filter(const InferenceContext& c, size_t input) {
       throw ValueError(c.type + " " + c.what() + " needs a filter of known shape, got " + f.to_string());
     }
   }
+}
+
+Padding parse_padding(std::string_view padding) {
+  if (padding == "SAME") return Padding::Same;
+  if (padding == "VALID") return Padding::Valid;
+  throw ValueError("Padding must be \"SAME\" or \"VALID\", got \"" + std::string(padding) + "\"");
+}
+
+std::optional<std::vector<int64_t>> sizes_value(const InferenceContext& c, size_t input, const char* name,
+                                                const std::vector<int64_t>& lengths) {
+  require_rank(c, input, 1, name);
+  const auto fits = [&](int64_t n) { return std::find(lengths.begin(), lengths.end(), n) != lengths.end(); };
+  const std::string want = std::string(name) + " must have 4 elements" +
+                           (lengths.size() > 1 ? " {N, H, W, C} (or 2: {H, W})" : "") + ", got ";
+  const int64_t len = c.shape(input).dim(0);
+  if (len >= 0 && !fits(len)) throw ValueError("Op " + c.what() + ": " + want + std::to_string(len));
+  auto sizes = c.ints(input);
+  if (!sizes) return sizes;
+  std::string list;
+  for (int64_t v : *sizes) list += (list.empty() ? "" : ",") + std::to_string(v);
+  if (!fits(static_cast<int64_t>(sizes->size())))
+    throw ValueError("Op " + c.what() + ": " + want + "[" + list + "]");
+  for (int64_t v : *sizes) {
+    if (v < 0) throw ValueError("Op " + c.what() + ": " + name + " must be non-negative, got [" + list + "]");
+  }
+  return sizes;
+}
+
+void check_backprop_spatial(const InferenceContext& c, const ConvAttrs& a, const Shape& in, const Shape& f,
+                            const Shape& dy, const char* sizes_name) {
+  const std::string what = c.what() + " with input shapes: " + c.input_shapes();
+  for (int i = 1; i <= 2; ++i) {
+    if (in.dim(i) < 0 || f.dim(i - 1) < 0 || dy.dim(i) < 0) continue;
+    const int64_t k = dilated(f.dim(i - 1), i == 1 ? a.dilation_h : a.dilation_w, c);
+    const int64_t stride = i == 1 ? a.stride_h : a.stride_w;
+    const int64_t want = a.padding == Padding::Valid && in.dim(i) < k
+                             ? -1
+                             : conv_dim(in.dim(i), k, stride, a.padding, what).out;
+    if (want != dy.dim(i)) {
+      throw ValueError(
+          c.type + " " + c.what() + ": size of out_backprop doesn't match computed: actual = " +
+          std::to_string(dy.dim(i)) + ", computed = " + (want < 0 ? "none" : std::to_string(want)) +
+          " spatial_dim: " + std::to_string(i) + " input: " + std::to_string(in.dim(i)) +
+          " filter: " + std::to_string(f.dim(i - 1)) + " output: " + std::to_string(dy.dim(i)) + " stride: " +
+          std::to_string(stride) + " dilation: " + std::to_string(i == 1 ? a.dilation_h : a.dilation_w) +
+          " (" + sizes_name + " " + (std::string(sizes_name) == "filter_sizes" ? f : in).to_string() + ")");
+    }
+  }
+}
+
+Shape pool_output(const InferenceContext& c, const Shape& in) {
+  require_nhwc(c);
+  const auto& k = c.attr<std::vector<int64_t>>("ksize");
+  const auto& s = c.attr<std::vector<int64_t>>("strides");
+  if (k.size() != 4 || s.size() != 4) {
+    throw ValueError("Op " + c.what() + " needs ksize and strides of 4 values {1, h, w, 1}, got " +
+                     std::to_string(k.size()) + " and " + std::to_string(s.size()));
+  }
+  if (k[0] != 1 || s[0] != 1 || k[3] != 1 || s[3] != 1) {
+    throw UnimplementedError(
+        "Op " + c.what() +
+        ": pooling across the batch or depth dimension is not supported (ksize and strides "
+        "must be {1, h, w, 1})");
+  }
+  for (int i = 1; i <= 2; ++i) {
+    if (k[static_cast<size_t>(i)] < 1 || s[static_cast<size_t>(i)] < 1) {
+      throw ValueError("Op " + c.what() + " needs ksize and strides of at least 1");
+    }
+  }
+  const std::string what = c.what() + " with input shapes: " + c.input_shapes();
+  const ConvDim h = conv_dim(in.dim(1), k[1], s[1], padding_of(c), what);
+  const ConvDim w = conv_dim(in.dim(2), k[2], s[2], padding_of(c), what);
+  return Shape{in.dim(0), h.out, w.out, in.dim(3)};
+}
+
+}  // namespace nn_detail
+
+namespace {
+
+using namespace nn_detail;
+using shape_fns::require_rank;
+
+// Output height and width of a convolution of `in` (NHWC) with a [kh, kw, ...] filter.
+std::pair<int64_t, int64_t> conv_out_hw(const InferenceContext& c, const ConvAttrs& a, const Shape& in,
+                                        const Shape& f) {
+  const std::string what = c.what() + " with input shapes: " + c.input_shapes();
+  const ConvDim h = conv_dim(in.dim(1), dilated(f.dim(0), a.dilation_h, c), a.stride_h, a.padding, what);
+  const ConvDim w = conv_dim(in.dim(2), dilated(f.dim(1), a.dilation_w, c), a.stride_w, a.padding, what);
+  return {h.out, w.out};
 }
 
 OutputSpecs conv2d_shape(const InferenceContext& c) {
@@ -138,46 +211,15 @@ OutputSpecs conv2d_backprop_input_shape(const InferenceContext& c) {
   const Shape& dy = c.shape(2);
   const int64_t out_channels = merge_dim(dy.dim(3), f.dim(3), c);
   (void)out_channels;
-  const int64_t sizes_len = c.shape(0).dim(0);
-  if (sizes_len >= 0 && sizes_len != 4 && sizes_len != 2) {
-    throw ValueError("Op " + c.what() +
-                     ": input_sizes must have 4 elements {N, H, W, C} (or 2: {H, W}), got " +
-                     std::to_string(sizes_len));
-  }
   Shape out{dy.dim(0), Shape::kUnknown, Shape::kUnknown, f.dim(2)};
-  if (const auto sizes = c.ints(0)) {
-    for (int64_t s : *sizes) {
-      if (s < 0) {
-        std::string list;
-        for (int64_t v : *sizes) list += (list.empty() ? "" : ",") + std::to_string(v);
-        throw ValueError("Op " + c.what() + ": input_sizes must be non-negative, got [" + list + "]");
-      }
-    }
+  if (const auto sizes = sizes_value(c, 0, "input_sizes", {4, 2})) {
     const std::vector<int64_t>& v = *sizes;
     const bool full = v.size() == 4;
     out = Shape{merge_dim(full ? v[0] : -1, dy.dim(0), c), full ? v[1] : v[0], full ? v[2] : v[1],
                 merge_dim(full ? v[3] : -1, f.dim(2), c)};
   }
   require_known_filter(c, 1);
-  // The forward convolution of `out` must give out_backprop's spatial size.
-  const std::string what = c.what() + " with input shapes: " + c.input_shapes();
-  for (int i = 1; i <= 2; ++i) {
-    const int64_t in = out.dim(i);
-    if (in < 0 || dy.dim(i) < 0) continue;
-    const int64_t k = dilated(f.dim(i - 1), i == 1 ? a.dilation_h : a.dilation_w, c);
-    const int64_t stride = i == 1 ? a.stride_h : a.stride_w;
-    const int64_t want =
-        a.padding == Padding::Valid && in < k ? -1 : conv_dim(in, k, stride, a.padding, what).out;
-    if (want != dy.dim(i)) {
-      throw ValueError(
-          "Conv2DBackpropInput " + c.what() + ": size of out_backprop doesn't match computed: actual = " +
-          std::to_string(dy.dim(i)) + ", computed = " + (want < 0 ? "none" : std::to_string(want)) +
-          " spatial_dim: " + std::to_string(i) + " input: " + std::to_string(in) +
-          " filter: " + std::to_string(f.dim(i - 1)) + " output: " + std::to_string(dy.dim(i)) + " stride: " +
-          std::to_string(stride) + " dilation: " + std::to_string(i == 1 ? a.dilation_h : a.dilation_w) +
-          " (input_sizes " + out.to_string() + ")");
-    }
-  }
+  check_backprop_spatial(c, a, out, f, dy, "input_sizes");
   return {{float32, out}};
 }
 
@@ -242,30 +284,8 @@ OutputSpecs fused_shape(const InferenceContext& c, OutputSpecs (*conv)(const Inf
 
 // MaxPool and AvgPool: NHWC, a window over height and width only.
 OutputSpecs pool_shape(const InferenceContext& c) {
-  require_nhwc(c);
   require_rank(c, 0, 4, "input");
-  const auto& k = c.attr<std::vector<int64_t>>("ksize");
-  const auto& s = c.attr<std::vector<int64_t>>("strides");
-  if (k.size() != 4 || s.size() != 4) {
-    throw ValueError("Op " + c.what() + " needs ksize and strides of 4 values {1, h, w, 1}, got " +
-                     std::to_string(k.size()) + " and " + std::to_string(s.size()));
-  }
-  if (k[0] != 1 || s[0] != 1 || k[3] != 1 || s[3] != 1) {
-    throw UnimplementedError(
-        "Op " + c.what() +
-        ": pooling across the batch or depth dimension is not supported (ksize and strides "
-        "must be {1, h, w, 1})");
-  }
-  for (int i = 1; i <= 2; ++i) {
-    if (k[static_cast<size_t>(i)] < 1 || s[static_cast<size_t>(i)] < 1) {
-      throw ValueError("Op " + c.what() + " needs ksize and strides of at least 1");
-    }
-  }
-  const Shape& in = c.shape(0);
-  const std::string what = c.what() + " with input shapes: " + c.input_shapes();
-  const ConvDim h = conv_dim(in.dim(1), k[1], s[1], padding_of(c), what);
-  const ConvDim w = conv_dim(in.dim(2), k[2], s[2], padding_of(c), what);
-  return {{float32, Shape{in.dim(0), h.out, w.out, in.dim(3)}}};
+  return {{float32, pool_output(c, c.shape(0))}};
 }
 
 OutputSpecs softmax_shape(const InferenceContext& c) {
@@ -306,12 +326,6 @@ OutputSpecs fused_batch_norm_shape(const InferenceContext& c) {
   y = Shape{y.dim(0), y.dim(1), y.dim(2), channels};
   const TensorSpec vec{float32, Shape{channels}};
   return {{float32, y}, vec, vec, vec, vec, {float32, Shape{}}};
-}
-
-Padding parse_padding(std::string_view padding) {
-  if (padding == "SAME") return Padding::Same;
-  if (padding == "VALID") return Padding::Valid;
-  throw ValueError("Padding must be \"SAME\" or \"VALID\", got \"" + std::string(padding) + "\"");
 }
 
 }  // namespace
@@ -441,6 +455,7 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
             .output(type == std::string("Softmax") ? "softmax" : "logsoftmax")
             .shape_fn(softmax_shape));
   }
+  register_nn_grad_ops(add);
   // A FusedBatchNormV3 for inference folds into the convolution's filter and
   // bias (TF's remapper fuses the same ones: is_training false, NHWC, only y used).
   const NormStage batch_norm{"FusedBatchNormV3",
@@ -494,6 +509,9 @@ Output bias_add(const Output& value, const Output& bias, const OpName& name) {
 
 namespace minitf::nn {
 
+using nn_detail::parse_padding;
+using nn_detail::ScopeGuard;
+
 Output max_pool(const Output& value, const std::vector<int64_t>& ksize, const std::vector<int64_t>& strides,
                 Padding padding, const OpName& name) {
   return make_op("MaxPool", name, "MaxPool", {value},
@@ -542,20 +560,6 @@ Output depthwise_conv2d(const Output& input, const Output& filter, const std::ve
 }
 
 namespace {
-
-// TF's name_scope(name, default_name) inside the ops layer: opens `scope`
-// (already unique) for the ops made inside, and closes it however it is left.
-class ScopeGuard {
- public:
-  ScopeGuard(Graph g, const std::string& scope) : g_(std::move(g)), token_(g_.push_name_scope(scope)) {}
-  ~ScopeGuard() { g_.pop_name_scope(token_); }
-  ScopeGuard(const ScopeGuard&) = delete;
-  ScopeGuard& operator=(const ScopeGuard&) = delete;
-
- private:
-  Graph g_;
-  uint64_t token_;
-};
 
 // tf.nn.conv2d_transpose: the op is named as its name scope, and output_shape
 // made inside that scope ("conv2d_transpose/output_shape").

@@ -225,6 +225,74 @@ std::vector<Case> cases() {
                  return Built{{x}, {y, tf::relu(x)}, {}, tf::global_variables()};
                },
                false, true});
+  // ---- backward ops (training) ----
+  c.push_back(
+      {"Conv2DBackpropFilter/Input, depthwise gradients (strides, dilations, computed sizes)", [] {
+         auto x = tf::placeholder(tf::float32, {2, 7, 7, 3}, "x");
+         auto w = var("w", {3, 3, 3, 4});
+         auto dy = tf::placeholder(tf::float32, {2, 4, 4, 4}, "dy");
+         auto wd = var("wd", {3, 3, 3, 2});
+         auto dyd = tf::placeholder(tf::float32, {2, 7, 7, 6}, "dyd");
+         const std::vector<int64_t> s2{1, 2, 2, 1}, s1{1, 1, 1, 1}, d2{1, 2, 2, 1};
+         auto sizes = [](std::vector<int32_t> v) { return tf::constant(tf::Tensor::from<int32_t>({4}, v)); };
+         namespace raw = tf::raw_ops;
+         return Built{
+             {x, dy, dyd},
+             {raw::conv2d_backprop_filter(x, sizes({3, 3, 3, 4}), dy, s2, "SAME"),
+              raw::conv2d_backprop_filter(x, tf::shape(w), dy, s2, "SAME"),
+              raw::conv2d_backprop_input(sizes({2, 7, 7, 3}), w, dy, s2, "SAME"),
+              raw::conv2d_backprop_input(tf::shape(x), w, dy * 0.5f + 1.f, s2, "SAME"),
+              raw::conv2d_backprop_filter(x, sizes({3, 3, 3, 2}), tf::slice(dyd, {0, 0, 0, 0}, {2, 3, 3, 2}),
+                                          s1, "VALID", d2),
+              raw::depthwise_conv2d_native_backprop_filter(x, sizes({3, 3, 3, 2}), dyd, s1, "SAME", d2),
+              raw::depthwise_conv2d_native_backprop_input(sizes({2, 7, 7, 3}), wd, dyd, s1, "SAME", d2)},
+             {},
+             {w, wd}};
+       }});
+  c.push_back({"MaxPoolGrad, AvgPoolGrad (SAME, VALID)", [] {
+                 auto x = tf::placeholder(tf::float32, {2, 9, 7, 3}, "x");
+                 auto h = tf::relu(x);  // ties at 0: the first maximum takes the gradient
+                 const std::vector<int64_t> k2{1, 2, 2, 1}, k3{1, 3, 3, 1}, s2{1, 2, 2, 1};
+                 auto p1 = tf::nn::max_pool(h, k2, s2, "VALID");
+                 auto p2 = tf::nn::max_pool(x, k3, s2, "SAME");
+                 auto shape = tf::constant(tf::Tensor::from<int32_t>({4}, {2, 9, 7, 3}));
+                 namespace raw = tf::raw_ops;
+                 return Built{{x},
+                              {raw::max_pool_grad(h, p1, p1 * 2.f, k2, s2, "VALID"),
+                               raw::max_pool_grad(x, p2, p2 - 1.f, k3, s2, "SAME"),
+                               raw::avg_pool_grad(shape, p2, k3, s2, "SAME"),
+                               raw::avg_pool_grad(shape, p1, k2, s2, "VALID")}};
+               }});
+  c.push_back(
+      {"activation gradients (ReluGrad, Relu6Grad, EluGrad, SeluGrad, SoftplusGrad, LeakyReluGrad, "
+       "SigmoidGrad, TanhGrad)",
+       [] {
+         auto g = tf::placeholder(tf::float32, {5, 8}, "g");
+         auto a = tf::placeholder(tf::float32, {5, 8}, "a");
+         auto wide = a * 4.f;
+         namespace raw = tf::raw_ops;
+         return Built{{g, a},
+                      {raw::relu_grad(g, a), raw::relu6_grad(g, wide), raw::elu_grad(g, tf::nn::elu(a)),
+                       raw::selu_grad(g, tf::nn::selu(a)), raw::softplus_grad(g, wide),
+                       raw::leaky_relu_grad(g, a), raw::leaky_relu_grad(g, a, 0.5f),
+                       raw::sigmoid_grad(tf::sigmoid(a), g), raw::tanh_grad(tf::tanh(a), g)}};
+       },
+       false, true});
+  c.push_back({"BiasAddGrad, SoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogits", [] {
+                 auto x = tf::placeholder(tf::float32, {3, 4, 5}, "x");
+                 auto logits = tf::placeholder(tf::float32, {6, 5}, "logits");
+                 auto p = tf::placeholder(tf::float32, {6, 5}, "p");
+                 auto ids = tf::placeholder(tf::int32, {6}, "ids");
+                 auto ids64 = tf::placeholder(tf::int64, {6}, "ids64");
+                 auto dense =
+                     tf::raw_ops::softmax_cross_entropy_with_logits(logits * 30.f, tf::nn::softmax(p));
+                 auto sparse = tf::raw_ops::sparse_softmax_cross_entropy_with_logits(logits, ids);
+                 return Built{{x, logits, p, ids, ids64},
+                              {tf::raw_ops::bias_add_grad(x), tf::raw_ops::bias_add_grad(logits), dense.loss,
+                               dense.backprop, sparse.loss, sparse.backprop,
+                               tf::nn::sparse_softmax_cross_entropy_with_logits(ids64, logits),
+                               tf::nn::softmax_cross_entropy_with_logits_v2(tf::nn::softmax(p), logits)}};
+               }});
   for (auto* family : {array_cases, math_cases, nn_cases, layer_cases}) {
     for (Case& x : family()) c.push_back(std::move(x));
   }

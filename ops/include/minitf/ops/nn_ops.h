@@ -89,12 +89,14 @@ Output conv2d_transpose(const Output& value, const Output& filter, const std::ve
 Output conv2d_transpose(const Output& value, const Output& filter, const Output& output_shape,
                         const std::vector<int64_t>& strides, std::string_view padding,
                         const OpName& name = {});
-inline Output conv2d_transpose(const Output& value, const Output& filter, const std::vector<int64_t>& output_shape,
-                               const std::vector<int64_t>& strides, Padding padding, const OpName& name = {}) {
+inline Output conv2d_transpose(const Output& value, const Output& filter,
+                               const std::vector<int64_t>& output_shape, const std::vector<int64_t>& strides,
+                               Padding padding, const OpName& name = {}) {
   return conv2d_transpose(value, filter, output_shape, strides, padding_name(padding), name);
 }
 inline Output conv2d_transpose(const Output& value, const Output& filter, const Output& output_shape,
-                               const std::vector<int64_t>& strides, Padding padding, const OpName& name = {}) {
+                               const std::vector<int64_t>& strides, Padding padding,
+                               const OpName& name = {}) {
   return conv2d_transpose(value, filter, output_shape, strides, padding_name(padding), name);
 }
 // tf.nn.lrn (local_response_normalization): over NHWC's channel axis,
@@ -115,6 +117,77 @@ struct FusedBatchNormOutputs {
 FusedBatchNormOutputs fused_batch_norm(const Output& x, const Output& scale, const Output& offset,
                                        const Output& mean, const Output& variance, float epsilon = 0.001f,
                                        bool is_training = false, const OpName& name = {});
+// tf.nn.sparse_softmax_cross_entropy_with_logits (TF 1.x: labels first): the
+// loss [N] of logits [N, C] against class ids `labels` [N] (int32 or int64),
+// made as TF's wrapper makes it, under the name scope
+// "SparseSoftmaxCrossEntropyWithLogits" (its op named so inside). A label
+// outside [0, C) is an InvalidArgumentError when it runs.
+Output sparse_softmax_cross_entropy_with_logits(const Output& labels, const Output& logits,
+                                                const OpName& name = {});
+// tf.nn.softmax_cross_entropy_with_logits_v2: the loss [N] of logits [N, C]
+// against probabilities `labels` [N, C]; the op is named as its name scope,
+// "softmax_cross_entropy_with_logits".
+Output softmax_cross_entropy_with_logits_v2(const Output& labels, const Output& logits,
+                                            const OpName& name = {});
 }  // namespace nn
+
+// TF's generated op wrappers (tf.raw_ops) for the backward ops training needs:
+// TF's op types, input order and attributes; default names are the op types.
+namespace raw_ops {
+// The gradient of Conv2D with respect to its filter, of shape filter_sizes (int32 {kh, kw, in, out}).
+Output conv2d_backprop_filter(const Output& input, const Output& filter_sizes, const Output& out_backprop,
+                              const std::vector<int64_t>& strides, std::string_view padding,
+                              const std::vector<int64_t>& dilations = {1, 1, 1, 1}, const OpName& name = {});
+// The gradient of Conv2D with respect to its input, of shape input_sizes (int32 {N, H, W, C}).
+Output conv2d_backprop_input(const Output& input_sizes, const Output& filter, const Output& out_backprop,
+                             const std::vector<int64_t>& strides, std::string_view padding,
+                             const std::vector<int64_t>& dilations = {1, 1, 1, 1}, const OpName& name = {});
+// The gradients of DepthwiseConv2dNative (filter [kh, kw, in, multiplier]).
+Output depthwise_conv2d_native_backprop_input(const Output& input_sizes, const Output& filter,
+                                              const Output& out_backprop, const std::vector<int64_t>& strides,
+                                              std::string_view padding,
+                                              const std::vector<int64_t>& dilations = {1, 1, 1, 1},
+                                              const OpName& name = {});
+Output depthwise_conv2d_native_backprop_filter(const Output& input, const Output& filter_sizes,
+                                               const Output& out_backprop,
+                                               const std::vector<int64_t>& strides, std::string_view padding,
+                                               const std::vector<int64_t>& dilations = {1, 1, 1, 1},
+                                               const OpName& name = {});
+// MaxPool's gradient: each window's grad goes to its first maximal element of orig_input.
+Output max_pool_grad(const Output& orig_input, const Output& orig_output, const Output& grad,
+                     const std::vector<int64_t>& ksize, const std::vector<int64_t>& strides,
+                     std::string_view padding, const OpName& name = {});
+// AvgPool's gradient, of shape orig_input_shape (int32 {N, H, W, C}).
+Output avg_pool_grad(const Output& orig_input_shape, const Output& grad, const std::vector<int64_t>& ksize,
+                     const std::vector<int64_t>& strides, std::string_view padding, const OpName& name = {});
+// gradients * (features > 0)
+Output relu_grad(const Output& gradients, const Output& features, const OpName& name = {});
+// gradients * (0 < features < 6)
+Output relu6_grad(const Output& gradients, const Output& features, const OpName& name = {});
+// out_backprop summed over every axis but the last.
+Output bias_add_grad(const Output& out_backprop, const OpName& name = {});
+// What the softmax cross entropies give: the loss [N] and its gradient with respect to the logits [N, C].
+struct SoftmaxCrossEntropyOutputs {
+  Output loss, backprop;
+};
+// features [N, C] logits, labels [N, C] probabilities: loss [N], backprop = softmax(features) - labels.
+SoftmaxCrossEntropyOutputs softmax_cross_entropy_with_logits(const Output& features, const Output& labels,
+                                                             const OpName& name = {});
+// labels [N] class ids (int32 or int64); one outside [0, C) is an InvalidArgumentError when it runs.
+SoftmaxCrossEntropyOutputs sparse_softmax_cross_entropy_with_logits(const Output& features,
+                                                                    const Output& labels,
+                                                                    const OpName& name = {});
+// dy * y * (1 - y), y = sigmoid(x)
+Output sigmoid_grad(const Output& y, const Output& dy, const OpName& name = {});
+// dy * (1 - y * y), y = tanh(x)
+Output tanh_grad(const Output& y, const Output& dy, const OpName& name = {});
+// gradients where outputs >= 0, gradients * (outputs + 1) elsewhere
+Output elu_grad(const Output& gradients, const Output& outputs, const OpName& name = {});
+Output selu_grad(const Output& gradients, const Output& outputs, const OpName& name = {});
+// gradients * sigmoid(features)
+Output softplus_grad(const Output& gradients, const Output& features, const OpName& name = {});
+Output leaky_relu_grad(const Output& gradients, const Output& features, float alpha = 0.2f,
+                       const OpName& name = {});
+}  // namespace raw_ops
 
 }  // namespace minitf
