@@ -124,49 +124,69 @@ class MaxPoolGradKernel final : public OpKernel {
                                  ctx.input(1).shape().to_string() + " and " + g.shape().to_string());
     }
     Tensor& out = ctx.allocate_output(0, float32, x.shape());
-    std::fill(out.data<float>().begin(), out.data<float>().end(), 0.f);
     const int64_t n = x.shape().dim(0), h = x.shape().dim(1), w = x.shape().dim(2), c = x.shape().dim(3);
     const int64_t oh = pooled.dim(1), ow = pooled.dim(2);
-    if (out.num_elements() == 0 || g.num_elements() == 0) return;
+    if (out.num_elements() == 0) return;
     const float* in = x.data<float>().data();
     const float* grad = g.data<float>().data();
     float* o = out.data<float>().data();
+    const Plane plane{h, w, c, oh, ow, pad_top, pad_left};
     parallel_items(ctx, n, oh * ow * c * window_.kh * window_.kw, [&](int64_t begin, int64_t end) {
-      std::vector<float> best(static_cast<size_t>(c));
-      std::vector<int64_t> at(static_cast<size_t>(c));
-      for (int64_t b = begin; b < end; ++b) {
-        const float* image = in + b * h * w * c;
-        float* dx = o + b * h * w * c;
-        for (int64_t i = 0; i < oh; ++i) {
-          const int64_t h0 = i * window_.sh - pad_top;
-          const int64_t hs = std::max<int64_t>(h0, 0), he = std::min(h0 + window_.kh, h);
-          for (int64_t j = 0; j < ow; ++j) {
-            const int64_t w0 = j * window_.sw - pad_left;
-            const int64_t ws = std::max<int64_t>(w0, 0), we = std::min(w0 + window_.kw, w);
-            if (hs >= he || ws >= we) continue;  // a window with no cell of the image
-            // The first cell sets, a later one replaces only when strictly greater (TF's rule).
-            std::copy_n(image + (hs * w + ws) * c, c, best.begin());
-            std::fill(at.begin(), at.end(), hs * w + ws);
-            for (int64_t y = hs; y < he; ++y) {
-              for (int64_t z = (y == hs ? ws + 1 : ws); z < we; ++z) {
-                const float* px = image + (y * w + z) * c;
-                for (int64_t d = 0; d < c; ++d) {
-                  if (best[static_cast<size_t>(d)] < px[d]) {
-                    best[static_cast<size_t>(d)] = px[d];
-                    at[static_cast<size_t>(d)] = y * w + z;
-                  }
-                }
-              }
-            }
-            const float* gy = grad + ((b * oh + i) * ow + j) * c;
-            for (int64_t d = 0; d < c; ++d) dx[at[static_cast<size_t>(d)] * c + d] += gy[d];
-          }
-        }
+      // Cell indices within an image as 32-bit ints when they fit: the
+      // comparison loop then runs over lanes of one width.
+      if (h * w <= std::numeric_limits<int32_t>::max()) {
+        route<int32_t>(plane, begin, end, in, grad, o);
+      } else {
+        route<int64_t>(plane, begin, end, in, grad, o);
       }
     });
   }
 
  private:
+  struct Plane {
+    int64_t h, w, c, oh, ow, pad_top, pad_left;
+  };
+
+  // Images [begin, end): each window's gradient to its first maximal cell.
+  template <class Index>
+  void route(const Plane& p, int64_t begin, int64_t end, const float* in, const float* grad, float* o) const {
+    const int64_t h = p.h, w = p.w, c = p.c;
+    std::vector<float> best_v(static_cast<size_t>(c));
+    std::vector<Index> at_v(static_cast<size_t>(c));
+    float* best = best_v.data();
+    Index* at = at_v.data();
+    for (int64_t b = begin; b < end; ++b) {
+      const float* image = in + b * h * w * c;
+      float* dx = o + b * h * w * c;
+      std::fill_n(dx, h * w * c, 0.f);
+      for (int64_t i = 0; i < p.oh; ++i) {
+        const int64_t h0 = i * window_.sh - p.pad_top;
+        const int64_t hs = std::max<int64_t>(h0, 0), he = std::min(h0 + window_.kh, h);
+        for (int64_t j = 0; j < p.ow; ++j) {
+          const int64_t w0 = j * window_.sw - p.pad_left;
+          const int64_t ws = std::max<int64_t>(w0, 0), we = std::min(w0 + window_.kw, w);
+          if (hs >= he || ws >= we) continue;  // a window with no cell of the image
+          // The first cell sets, a later one replaces only when strictly greater (TF's rule).
+          std::copy_n(image + (hs * w + ws) * c, c, best);
+          std::fill_n(at, c, static_cast<Index>(hs * w + ws));
+          for (int64_t y = hs; y < he; ++y) {
+            for (int64_t z = (y == hs ? ws + 1 : ws); z < we; ++z) {
+              const float* px = image + (y * w + z) * c;
+              const auto cell = static_cast<Index>(y * w + z);
+              for (int64_t d = 0; d < c; ++d) {
+                const bool greater = best[d] < px[d];
+                best[d] = greater ? px[d] : best[d];
+                at[d] = greater ? cell : at[d];
+              }
+            }
+          }
+          const float* gy = grad + ((b * p.oh + i) * p.ow + j) * c;
+          for (int64_t d = 0; d < c; ++d) dx[static_cast<int64_t>(at[d]) * c + d] += gy[d];
+        }
+      }
+    }
+  }
+
   PoolWindow window_;
 };
 
@@ -192,16 +212,16 @@ class AvgPoolGradKernel final : public OpKernel {
                                  " of orig_input_shape " + xs.to_string() + ", got " + g.shape().to_string());
     }
     Tensor& out = ctx.allocate_output(0, float32, xs);
-    std::fill(out.data<float>().begin(), out.data<float>().end(), 0.f);
     const int64_t n = v[0], h = v[1], w = v[2], c = v[3];
     const int64_t oh = pooled.dim(1), ow = pooled.dim(2);
-    if (out.num_elements() == 0 || g.num_elements() == 0) return;
+    if (out.num_elements() == 0) return;
     const float* grad = g.data<float>().data();
     float* o = out.data<float>().data();
     parallel_items(ctx, n, oh * ow * c * window_.kh * window_.kw, [&](int64_t begin, int64_t end) {
       std::vector<float> share(static_cast<size_t>(c));
       for (int64_t b = begin; b < end; ++b) {
         float* dx = o + b * h * w * c;
+        std::fill_n(dx, h * w * c, 0.f);
         for (int64_t i = 0; i < oh; ++i) {
           const int64_t h0 = i * window_.sh - pad_top;
           const int64_t hs = std::max<int64_t>(h0, 0), he = std::min(h0 + window_.kh, h);
