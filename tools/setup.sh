@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian (bookworm) packages minitf's build, tests, demo and
-# benchmarks need. Idempotent: runs apt-get only for what is missing.
+# Installs the Debian (bookworm) packages minitf's build, tests, demo,
+# benchmarks and training data need. Idempotent: runs apt-get only for what is missing.
 # Run as root (or with sudo) on a fresh machine.
 set -euo pipefail
 
@@ -12,6 +12,8 @@ packages=(
   libspdlog-dev                     # logging
   nlohmann-json3-dev                # checkpoint headers, TF.js model.json (JSON)
   libprotobuf-dev protobuf-compiler # GraphDef import and export
+  zlib1g-dev                        # gzipped IDX data sets
+  dataset-fashion-mnist             # Fashion-MNIST's IDX files, in /usr/share/datasets/fashion-mnist
   catch2 python3                    # tests (python3 reads checkpoints as a peer would)
   graphviz                          # the demo's --graph picture
   clang libclang-rt-14-dev          # the checkpoint fuzzer (libFuzzer)

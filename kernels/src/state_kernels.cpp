@@ -1,8 +1,11 @@
 // Kernels that move values rather than compute them: Const, Placeholder,
-// VariableV2, Assign, Identity, NoOp.
+// VariableV2, Assign, Identity, NoOp; and, through training_kernels.cpp, the
+// ops that update a variable (AssignAdd, AssignSub, Apply*).
 #include "kernels_internal.h"
 
 namespace minitf::kernels {
+
+void register_training_kernels(KernelRegistry& registry);  // training_kernels.cpp
 
 void register_state_kernels(KernelRegistry& r) {
   r.add("Const", simple_kernel([](const OpKernel& k,
@@ -39,6 +42,7 @@ void register_state_kernels(KernelRegistry& r) {
   r.add("Identity",
         simple_kernel([](const OpKernel&, KernelContext& ctx) { ctx.output(0) = ctx.input(0); }, false));
   r.add("NoOp", simple_kernel([](const OpKernel&, KernelContext&) {}, false));
+  register_training_kernels(r);
 }
 
 }  // namespace minitf::kernels

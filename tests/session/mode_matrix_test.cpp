@@ -141,6 +141,37 @@ std::vector<Case> cases() {
                  return Built{{x}, {update}, {step, tf::no_op()}};
                },
                true});
+  c.push_back({"AssignAdd, AssignSub, ApplyGradientDescent, ApplyMomentum, ApplyAdam (stateful)",
+               [] {
+                 // 40000 elements: above the parallel threshold, so 1 and 2 threads split the loops
+                 // differently. One variable per update: two updates of one variable in a run have no order.
+                 auto g = tf::placeholder(tf::float32, {40000}, "g");
+                 auto lr = tf::placeholder(tf::float32, {}, "lr");
+                 auto w1 = var("w1", {40000}), w2 = var("w2", {40000}), w3 = var("w3", {40000});
+                 auto acc = tf::get_variable("acc", {40000}, tf::zeros_initializer());
+                 auto m = tf::get_variable("m", {40000}, tf::zeros_initializer());
+                 auto v = tf::get_variable("v", {40000}, tf::zeros_initializer());
+                 auto u = var("u", {3, 5});
+                 auto n = tf::get_variable("n", {3, 5}, {.dtype = tf::int32});
+                 auto k = tf::get_variable("global_step", {}, {.dtype = tf::int64, .trainable = false});
+                 auto ref = [](const tf::Variable& x) { return x.op().output(0); };
+                 tf::Tensor threes(tf::int32, {3, 5});
+                 for (auto& x : threes.data<int32_t>()) x = 3;
+                 auto sgd = tf::raw_ops::apply_gradient_descent(ref(w1), lr, g);
+                 auto mom = tf::raw_ops::apply_momentum(ref(w2), ref(acc), lr, g, tf::constant(0.9f), true);
+                 auto adam = tf::raw_ops::apply_adam(
+                     ref(w3), ref(m), ref(v), tf::constant(0.9f), tf::constant(0.99f), lr, tf::constant(0.9f),
+                     tf::constant(0.999f), tf::constant(1e-7f), tf::square(g));
+                 auto up = tf::raw_ops::assign_add(ref(u), tf::reshape(tf::slice(g, {0}, {15}), {3, 5}));
+                 auto down = tf::raw_ops::assign_sub(ref(n), tf::constant(threes));
+                 auto step =
+                     tf::raw_ops::assign_add(ref(k), tf::constant(tf::Tensor::from<int64_t>({}, {1})));
+                 return Built{{g, lr},
+                              {mom, up, down, step, acc.value(), v.value(), w1.value(), w3.value()},
+                              {sgd.op(), adam.op()},
+                              {w1, w2, w3, acc, m, v, u, n, k}};
+               },
+               true});
   // ---- graphs ----
   c.push_back({"chain conv+bias+relu x2 (fusable)", [] {
                  auto x = tf::placeholder(tf::float32, {1, 8, 8, 3}, "x");
