@@ -30,7 +30,8 @@ struct GraphState : std::enable_shared_from_this<GraphState> {
   std::unordered_map<std::string, int64_t> by_name;
   std::unordered_map<std::string, int> names_in_use;  // lower-cased, as TF 1.15
   std::vector<VariableRecord> variables;
-  std::map<std::string, std::vector<size_t>> collections;  // indices into variables
+  std::map<std::string, std::vector<size_t>> collections;      // indices into variables
+  std::map<std::string, std::vector<int64_t>> op_collections;  // op ids, in insertion order
   std::unordered_map<int64_t, size_t> variables_by_op;
   std::map<std::string, std::shared_ptr<void>> extensions;
   int64_t seed = -1;
@@ -331,6 +332,25 @@ std::vector<std::shared_ptr<const VariableDef>> Graph::get_collection(const std:
     for (size_t i : it->second) defs.push_back(make_def(state_, state_->variables[i]));
   }
   return defs;
+}
+
+void Graph::add_to_collection(const std::string& key, const Operation& op) {
+  if (op.empty() || !op.in_graph(*this)) {
+    throw ValueError("An op added to collection '" + key + "' must belong to the graph");
+  }
+  std::lock_guard lock(state_->mu);
+  state_->op_collections[key].push_back(op.id());
+}
+
+std::vector<Operation> Graph::get_operation_collection(const std::string& key) const {
+  std::vector<int64_t> ids;
+  {
+    std::lock_guard lock(state_->mu);
+    if (auto it = state_->op_collections.find(key); it != state_->op_collections.end()) ids = it->second;
+  }
+  std::vector<Operation> ops;
+  for (int64_t id : ids) ops.push_back(operation_at(id));
+  return ops;
 }
 
 std::shared_ptr<const VariableDef> Graph::variable_of(const Operation& op) const {

@@ -11,9 +11,12 @@
 #include <minitf/import/import.h>
 #include <minitf/layers/layers.h>
 #include <minitf/layers/rnn_cell.h>
+#include <minitf/ops/gradients.h>
+#include <minitf/ops/losses.h>
 #include <minitf/ops/ops.h>
 #include <minitf/scope/initializers.h>
 #include <minitf/scope/scopes.h>
 #include <minitf/scope/variable.h>
 #include <minitf/session/session.h>
+#include <minitf/train/optimizer.h>
 #include <minitf/train/saver.h>

@@ -90,6 +90,16 @@ void register_random_kernels(KernelRegistry& r) {
             std::fill(out.data<T>().begin(), out.data<T>().end(), v);
           });
         }));
+  for (const auto& [type, value] : {std::pair{"ZerosLike", 0}, std::pair{"OnesLike", 1}}) {
+    const int fill = value;  // clang 14 cannot capture a structured binding
+    r.add(type, simple_kernel([fill](const OpKernel&, KernelContext& ctx) {
+            Tensor& out = ctx.allocate_output(0);
+            with_dtype(out.dtype(), [&](auto zero) {
+              using T = decltype(zero);
+              std::fill(out.data<T>().begin(), out.data<T>().end(), static_cast<T>(fill));
+            });
+          }));
+  }
   r.add("RandomUniform",
         [](const NodeInfo& op) { return std::make_unique<RandomKernel>(op, RandomKernel::Kind::kUniform); });
   r.add("RandomStandardNormal",

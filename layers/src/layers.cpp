@@ -130,21 +130,37 @@ Output batch_normalization(const Output& inputs, const BatchNormalizationOptions
                              inputs.shape().to_string() +
                              ": minitf normalizes the last axis only, got axis " + std::to_string(o.axis));
   }
-  if (o.training) {
-    throw UnimplementedError("tf.layers.batch_normalization on '" + inputs.name() +
-                             "': training=true (batch statistics and moving-average updates) is not "
-                             "implemented; use training=false");
+  if (o.training && rank != 4) {
+    throw UnimplementedError("tf.layers.batch_normalization on '" + inputs.name() + "' of shape " +
+                             inputs.shape().to_string() +
+                             ": training=true is implemented for rank-4 (NHWC) inputs only");
   }
   const int64_t c = last_dim(inputs, 2, "batch_normalization");
   LayerScope scope(o.name, "batch_normalization", o.reuse);
   Output gamma = o.scale ? Output(weight("gamma", {c}, o.gamma_initializer, o.trainable)) : Output();
   Output beta = o.center ? Output(weight("beta", {c}, o.beta_initializer, o.trainable)) : Output();
-  Output mean = weight("moving_mean", {c}, o.moving_mean_initializer, false);
-  Output variance = weight("moving_variance", {c}, o.moving_variance_initializer, false);
+  const Variable moving_mean = weight("moving_mean", {c}, o.moving_mean_initializer, false);
+  const Variable moving_variance = weight("moving_variance", {c}, o.moving_variance_initializer, false);
+  Output mean = moving_mean, variance = moving_variance;
   if (rank == 4) {
     if (gamma.empty()) gamma = constant(std::vector<float>(static_cast<size_t>(c), 1.f), {c});
     if (beta.empty()) beta = constant(std::vector<float>(static_cast<size_t>(c), 0.f), {c});
-    return nn::fused_batch_norm(inputs, gamma, beta, mean, variance, o.epsilon, false).y;
+    if (!o.training) return nn::fused_batch_norm(inputs, gamma, beta, mean, variance, o.epsilon, false).y;
+    // The batch's statistics normalize; the moving ones follow them through
+    // two AssignSub ops in UPDATE_OPS, which a training step must run (TF's
+    // `with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS))`).
+    const Output none = constant(std::vector<float>{}, {0});
+    const auto [y, batch_mean, batch_variance] =
+        nn::fused_batch_norm(inputs, gamma, beta, none, none, o.epsilon, true);
+    Graph g = get_default_graph();
+    for (const auto& [var, value] :
+         {std::pair{moving_mean, batch_mean}, std::pair{moving_variance, batch_variance}}) {
+      name_scope ns("AssignMovingAvg");
+      const Output decay = constant(1.f - o.momentum, "decay");
+      const Output delta = (var.value() - value) * decay;
+      g.add_to_collection(kUpdateOps, raw_ops::assign_sub(var.op().output(0), delta, ns.name()).op());
+    }
+    return y;
   }
   // TF's nn.batch_normalization: x * inv + (beta - mean * inv), inv = rsqrt(var + eps) * gamma.
   Output inv = rsqrt(variance + o.epsilon);

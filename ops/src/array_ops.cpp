@@ -567,6 +567,10 @@ void register_array_ops(const AddOp& add) {
           .output("output")
           .set_forwards(0, 0)
           .shape_fn(shape_fns::same_as_first));
+  // Zeros and ones of the input's dtype and shape (tf.zeros_like, tf.ones_like): what
+  // gradients use where a shape is known only when the graph runs.
+  add(OpDef("ZerosLike").input("x").output("y").shape_fn(shape_fns::same_as_first));
+  add(OpDef("OnesLike").input("x").output("y").shape_fn(shape_fns::same_as_first));
   add(OpDef("StopGradient")
           .input("input")
           .output("output")
@@ -723,6 +727,10 @@ Output ones(const Shape& shape, DType dtype, const OpName& name) {
 }
 
 Output identity(const Output& x, const OpName& name) { return make_op("Identity", name, "Identity", {x}); }
+Output zeros_like(const Output& x, const OpName& name) {
+  return make_op("ZerosLike", name, "zeros_like", {x});
+}
+Output ones_like(const Output& x, const OpName& name) { return make_op("OnesLike", name, "ones_like", {x}); }
 Output stop_gradient(const Output& x, const OpName& name) {
   return make_op("StopGradient", name, "StopGradient", {x});
 }

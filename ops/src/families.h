@@ -17,6 +17,15 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion);
 void register_random_ops(const AddOp& add);
 void register_state_ops(const AddOp& add);
 
+// How a family registers gradient functions (its *_grad.cpp, beside its *_ops.cpp).
+struct GradRegistrar {
+  std::function<void(const std::string&, GradFn)> gradient;
+  std::function<void(const std::string&)> not_differentiable;
+};
+void register_array_gradients(const GradRegistrar& r);
+void register_math_gradients(const GradRegistrar& r);
+void register_nn_gradients(const GradRegistrar& r);
+
 namespace shape_fns {
 
 // The dtype and shape given by the `dtype` and `shape` attributes.

@@ -44,20 +44,6 @@ void check_backprop_spatial(const InferenceContext& c, const ConvAttrs& a, const
 // the output shape of pooling `in` (NHWC) with them.
 Shape pool_output(const InferenceContext& c, const Shape& in);
 
-// TF's name_scope(name, default_name) inside the ops layer: opens `scope`
-// (already unique) for the ops made inside, and closes it however it is left.
-class ScopeGuard {
- public:
-  ScopeGuard(Graph g, const std::string& scope) : g_(std::move(g)), token_(g_.push_name_scope(scope)) {}
-  ~ScopeGuard() { g_.pop_name_scope(token_); }
-  ScopeGuard(const ScopeGuard&) = delete;
-  ScopeGuard& operator=(const ScopeGuard&) = delete;
-
- private:
-  Graph g_;
-  uint64_t token_;
-};
-
 }  // namespace minitf::nn_detail
 
 namespace minitf {

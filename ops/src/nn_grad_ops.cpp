@@ -5,6 +5,7 @@
 #include <minitf/ops/ops.h>
 
 #include "families.h"
+#include "name_scope_guard.h"
 #include "nn_common.h"
 
 namespace minitf {
@@ -385,7 +386,7 @@ Output sparse_softmax_cross_entropy_with_logits(const Output& labels, const Outp
   // labels' Shape TF stores for later, then the op named `name` (or its type) inside.
   Graph g = graph_for({labels, logits});
   const std::string scope = g.unique_name(name.empty() ? "SparseSoftmaxCrossEntropyWithLogits" : name.str());
-  ScopeGuard guard(g, scope);
+  NameScopeGuard guard(g, scope);
   shape(labels);
   return raw_ops::sparse_softmax_cross_entropy_with_logits(
              logits, labels, name.empty() ? OpName("SparseSoftmaxCrossEntropyWithLogits") : name)

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "families.h"
+#include "name_scope_guard.h"
 #include "nn_common.h"
 
 namespace minitf {
@@ -305,22 +306,20 @@ OutputSpecs lrn_shape(const InferenceContext& c) {
   return {c.inputs[0]};
 }
 
-// FusedBatchNormV3 (inference): y like x, then batch_mean, batch_variance and
-// reserve spaces 1 and 2 of shape [C], and reserve_space_3, a scalar (TF's CPU kernel's).
+// FusedBatchNormV3: y like x, then batch_mean, batch_variance and reserve
+// spaces 1 and 2 of shape [C], and reserve_space_3, a scalar (TF's CPU
+// kernel's). Training with exponential_avg_factor 1 takes empty ([0]) mean
+// and variance, as tf.nn.fused_batch_norm passes them.
 OutputSpecs fused_batch_norm_shape(const InferenceContext& c) {
   require_nhwc(c);
   require_rank(c, 0, 4, "x");
   int64_t channels = c.shape(0).dim(3);
+  const bool estimates_unused = c.attr<bool>("is_training") && c.attr<float>("exponential_avg_factor") == 1.f;
   const char* names[] = {"x", "scale", "offset", "mean", "variance"};
   for (size_t i = 1; i < 5; ++i) {
     require_rank(c, i, 1, names[i]);
+    if (i >= 3 && estimates_unused && c.shape(i).dim(0) == 0) continue;
     channels = merge_dim(channels, c.shape(i).dim(0), c);
-  }
-  if (c.attr<bool>("is_training")) {
-    throw UnimplementedError(
-        "Op " + c.what() +
-        " with is_training=true is not implemented (minitf computes FusedBatchNormV3 for "
-        "inference only: is_training=false, with a given mean and variance)");
   }
   Shape y = c.shape(0);
   y = Shape{y.dim(0), y.dim(1), y.dim(2), channels};
@@ -408,6 +407,46 @@ void register_nn_ops(const AddOp& add, const AddFusion& add_fusion) {
           .type_attr("mean", "U")
           .type_attr("variance", "U")
           .shape_fn(fused_batch_norm_shape));
+  // Its gradient: x_backprop like x, scale_backprop and offset_backprop [C],
+  // reserve spaces 4 and 5 empty ([0]), from the mean and variance the forward
+  // op saved in its reserve spaces 1 and 2.
+  add(OpDef("FusedBatchNormGradV3")
+          .input("y_backprop", {float32})
+          .input("x", {float32})
+          .input("scale", {float32})
+          .input("reserve_space_1", {float32})
+          .input("reserve_space_2", {float32})
+          .input("reserve_space_3", {float32})
+          .output("x_backprop")
+          .output("scale_backprop")
+          .output("offset_backprop")
+          .output("reserve_space_4")
+          .output("reserve_space_5")
+          .attr("epsilon", 0.0001f)
+          .attr("data_format", std::string("NHWC"), formats)
+          .attr("is_training", true)
+          .type_attr("scale", "U")
+          .type_attr("reserve_space_1", "U")
+          .type_attr("reserve_space_2", "U")
+          .type_attr("reserve_space_3", "U")
+          .shape_fn([](const InferenceContext& c) {
+            require_nhwc(c);
+            require_rank(c, 0, 4, "y_backprop");
+            require_rank(c, 1, 4, "x");
+            Shape x = c.shape(1);
+            std::vector<int64_t> dims;
+            for (int i = 0; i < 4; ++i) dims.push_back(merge_dim(x.dim(i), c.shape(0).dim(i), c));
+            int64_t channels = dims[3];
+            const char* names[] = {"", "", "scale", "reserve_space_1", "reserve_space_2"};
+            for (size_t i = 2; i < 5; ++i) {
+              require_rank(c, i, 1, names[i]);
+              channels = merge_dim(channels, c.shape(i).dim(0), c);
+            }
+            dims[3] = channels;
+            const TensorSpec vec{float32, Shape{channels}};
+            const TensorSpec none{float32, Shape{0}};
+            return OutputSpecs{{float32, Shape(dims)}, vec, vec, none, none};
+          }));
   add(OpDef("BiasAdd")
           .input("value", {float32})
           .input("bias", {float32})
@@ -510,7 +549,6 @@ Output bias_add(const Output& value, const Output& bias, const OpName& name) {
 namespace minitf::nn {
 
 using nn_detail::parse_padding;
-using nn_detail::ScopeGuard;
 
 Output max_pool(const Output& value, const std::vector<int64_t>& ksize, const std::vector<int64_t>& strides,
                 Padding padding, const OpName& name) {
@@ -572,7 +610,7 @@ Output conv2d_transpose_impl(const Output& value, const Output& filter,
   const std::string scope = g.unique_name(name.empty() ? "conv2d_transpose" : name.str());
   Output sizes;
   {
-    ScopeGuard guard(g, scope);
+    NameScopeGuard guard(g, scope);
     sizes = output_shape(g);
   }
   return create_op(g, "Conv2DBackpropInput", scope + "/", {sizes, filter, value},

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 
 #include "families.h"
@@ -17,7 +18,26 @@ struct Registry {
   std::shared_mutex mu;
   std::map<std::string, std::unique_ptr<const OpDef>> defs;  // nodes never move: references stay valid
   std::vector<FusionRule> fusions;
+  std::map<std::string, GradFn> gradients;  // nodes never move: pointers stay valid
+  std::set<std::string> not_differentiable;
 };
+
+void add_gradient(Registry& r, const std::string& type, GradFn fn) {
+  if (!r.defs.count(type)) throw ValueError("register_gradient: op type not registered: '" + type + "'");
+  if (r.gradients.count(type) || r.not_differentiable.count(type)) {
+    throw AlreadyExistsError("register_gradient: op type '" + type + "' already has a gradient");
+  }
+  r.gradients.emplace(type, std::move(fn));
+}
+
+void add_not_differentiable(Registry& r, const std::string& type) {
+  if (!r.defs.count(type))
+    throw ValueError("register_not_differentiable: op type not registered: '" + type + "'");
+  if (r.gradients.count(type) || r.not_differentiable.count(type)) {
+    throw AlreadyExistsError("register_not_differentiable: op type '" + type + "' already has a gradient");
+  }
+  r.not_differentiable.insert(type);
+}
 
 void add_def(Registry& r, OpDef def);
 
@@ -32,6 +52,12 @@ Registry& registry() {
                     [made](FusionRule f) { made->fusions.push_back(std::move(f)); });
     register_random_ops([made](OpDef d) { add_def(*made, std::move(d)); });
     register_state_ops([made](OpDef d) { add_def(*made, std::move(d)); });
+    const GradRegistrar grads{
+        [made](const std::string& t, GradFn f) { add_gradient(*made, t, std::move(f)); },
+        [made](const std::string& t) { add_not_differentiable(*made, t); }};
+    register_array_gradients(grads);
+    register_math_gradients(grads);
+    register_nn_gradients(grads);
     return made;
   }();
   return *r;
@@ -359,6 +385,31 @@ void register_fusion(FusionRule rule) {
     if (!r.defs.count(n.type)) throw ValueError("Fusion rule names an unregistered op type '" + n.type + "'");
   }
   r.fusions.push_back(std::move(rule));
+}
+
+void register_gradient(const std::string& type, GradFn fn) {
+  Registry& r = registry();
+  std::unique_lock lock(r.mu);
+  add_gradient(r, type, std::move(fn));
+}
+
+void register_not_differentiable(const std::string& type) {
+  Registry& r = registry();
+  std::unique_lock lock(r.mu);
+  add_not_differentiable(r, type);
+}
+
+const GradFn* find_gradient(const std::string& type) {
+  Registry& r = registry();
+  std::shared_lock lock(r.mu);
+  auto it = r.gradients.find(type);
+  return it == r.gradients.end() ? nullptr : &it->second;
+}
+
+bool is_not_differentiable(const std::string& type) {
+  Registry& r = registry();
+  std::shared_lock lock(r.mu);
+  return r.not_differentiable.count(type) > 0;
 }
 
 const OpDef* find_op_def(const std::string& type) {

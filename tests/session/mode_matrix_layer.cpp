@@ -40,6 +40,77 @@ std::vector<Case> layer_cases() {
                               {},
                               tf::global_variables()};
                }});
+  // Training: the backward graph of two towers sharing variables (every
+  // backward kernel of a convnet, gradients summed by AddN), and a whole
+  // Adam step, whose variable updates must be the same in every mode.
+  auto convnet_loss = [](const tf::Output& x, const tf::Output& labels) {
+    auto h =
+        tf::layers::conv2d(x, 4, {3, 3}, {.padding = "same", .activation = tf::nn::relu, .name = "conv1"});
+    h = tf::layers::max_pooling2d(h, {2, 2}, {2, 2}, {.padding = "same"});
+    h = tf::layers::conv2d(h, 3, {3, 3}, {.strides = {2, 2}, .activation = tf::nn::relu6, .name = "conv2"});
+    h = tf::layers::average_pooling2d(h, {1, 1}, {1, 1});
+    h = tf::layers::flatten(h);
+    h = tf::layers::dense(h, 5, {.activation = tf::nn::relu, .name = "dense"});
+    return tf::losses::sparse_softmax_cross_entropy(labels, h);
+  };
+  c.push_back({"gradients: two convnet towers sharing variables", [convnet_loss] {
+                 auto a = tf::placeholder(tf::float32, {3, 7, 7, 2}, "a");
+                 auto b = tf::placeholder(tf::float32, {2, 7, 7, 2}, "b");
+                 auto la = tf::constant(tf::Tensor::from<int32_t>({3}, {0, 4, 2}));
+                 auto lb = tf::constant(tf::Tensor::from<int32_t>({2}, {1, 3}));
+                 tf::Output loss;
+                 {
+                   tf::variable_scope s("m");
+                   loss = convnet_loss(a, la);
+                 }
+                 {
+                   tf::variable_scope s("m", {.reuse = true});
+                   loss = loss + convnet_loss(b, lb);
+                 }
+                 auto vars = tf::trainable_variables();
+                 std::vector<tf::Output> fetches = tf::gradients({loss}, {vars.begin(), vars.end()});
+                 auto dx = tf::gradients({loss}, {a, b});
+                 fetches.insert(fetches.end(), dx.begin(), dx.end());
+                 fetches.push_back(loss);
+                 return Built{{a, b}, fetches, {}, vars};
+               }});
+  // (Momentum, not Adam: Adam's first steps move a weight by about the
+  // learning rate whatever its gradient's size, so a gradient of 1e-9 in one
+  // mode and -1e-9 in another would differ by far more than rounding.)
+  c.push_back({"train: a Momentum step with a global step (stateful)",
+               [convnet_loss] {
+                 auto a = tf::placeholder(tf::float32, {3, 7, 7, 2}, "a");
+                 auto la = tf::constant(tf::Tensor::from<int32_t>({3}, {0, 4, 2}));
+                 auto loss = convnet_loss(a, la);
+                 auto step = tf::train::get_or_create_global_step();
+                 tf::train::MomentumOptimizer momentum(0.05f, 0.9f);
+                 auto train = momentum.minimize(loss, step);
+                 auto vars = tf::trainable_variables();
+                 std::vector<tf::Output> fetches{loss, step.value()};
+                 for (const auto& v : tf::global_variables()) fetches.push_back(v.value());
+                 return Built{{a}, fetches, {train}, vars};
+               },
+               true});
+  c.push_back({"ZerosLike, OnesLike", [] {
+                 auto x = tf::placeholder(tf::float32, {-1, 3}, "x");
+                 auto i = tf::placeholder(tf::int64, {2}, "i");
+                 return Built{{x, i}, {tf::zeros_like(x), tf::ones_like(x) + x, tf::ones_like(i)}};
+               }});
+  c.push_back(
+      {"gradients: batch normalization in training (FusedBatchNormGradV3), moving averages (stateful)",
+       [] {
+         auto x = tf::placeholder(tf::float32, {4, 3, 3, 2}, "x");
+         auto y = tf::layers::batch_normalization(tf::layers::conv2d(x, 3, {2, 2}, {.name = "conv"}),
+                                                  {.training = true});
+         auto loss = tf::reduce_sum(tf::square(y) * tf::constant(std::vector<float>{1.f, 2.f, 3.f}, {3}));
+         auto vars = tf::trainable_variables();
+         std::vector<tf::Output> fetches = tf::gradients({loss}, {vars.begin(), vars.end()});
+         fetches.push_back(tf::gradients({loss}, {x})[0]);
+         auto updates = tf::get_default_graph().get_operation_collection(tf::kUpdateOps);
+         for (const auto& v : tf::global_variables()) fetches.push_back(v.value());
+         return Built{{x}, fetches, updates, vars};
+       },
+       true});
   return c;
 }
 

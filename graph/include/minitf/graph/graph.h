@@ -131,6 +131,8 @@ struct NodeSpec {
 // Collection keys, as TF's GraphKeys.
 inline constexpr const char* kGlobalVariables = "variables";
 inline constexpr const char* kTrainableVariables = "trainable_variables";
+// tf.GraphKeys.UPDATE_OPS: ops a training step must also run (batch normalization's moving averages).
+inline constexpr const char* kUpdateOps = "update_ops";
 
 // A dataflow graph. Copies are handles to the same graph; `Graph()` makes a new one.
 class Graph {
@@ -177,6 +179,9 @@ class Graph {
 
   void add_to_collection(const std::string& key, const VariableDef& var);
   std::vector<std::shared_ptr<const VariableDef>> get_collection(const std::string& key) const;
+  // Collections of operations (TF's UPDATE_OPS), in the order added.
+  void add_to_collection(const std::string& key, const Operation& op);
+  std::vector<Operation> get_operation_collection(const std::string& key) const;
   // The variable whose VariableV2 op is `op`, or null.
   std::shared_ptr<const VariableDef> variable_of(const Operation& op) const;
 

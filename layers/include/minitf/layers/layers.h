@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -30,8 +30,8 @@ class Activation {
  public:
   Activation() = default;
   template <class F>
-    requires std::invocable<F&, const Output&> || std::invocable<F&, const Output&, const OpName&>
-  Activation(F f) {  // NOLINT: converts like a Python callable
+  requires std::invocable<F&, const Output&> || std::invocable<F&, const Output&, const OpName&> Activation(
+      F f) {  // NOLINT: converts like a Python callable
     // A null function pointer or an empty std::function is no activation (TF's None).
     if constexpr (std::is_pointer_v<F> || detail::is_std_function<F>::value) {
       if (!f) return;
@@ -105,14 +105,18 @@ struct BatchNormalizationOptions {
   Initializer gamma_initializer = ones_initializer();
   Initializer moving_mean_initializer = zeros_initializer();
   Initializer moving_variance_initializer = ones_initializer();
-  bool training = false;  // true: UnimplementedError until training arrives
+  // true: normalize with the batch's statistics and add the moving averages'
+  // updates to the graph's UPDATE_OPS collection (tf::kUpdateOps), as TF;
+  // rank-4 inputs only.
+  bool training = false;
   bool trainable = true;
   std::string name{};
   Reuse reuse{};
 };
 
-// Inference batch normalization with the moving statistics: variables
-// gamma, beta (trainable), moving_mean, moving_variance (not trainable).
+// Batch normalization over the last axis: variables gamma, beta
+// (trainable), moving_mean, moving_variance (not trainable). For inference
+// it normalizes with the moving statistics; with `training` with the batch's.
 Output batch_normalization(const Output& inputs, const BatchNormalizationOptions& options = {});
 
 struct FlattenOptions {

@@ -26,6 +26,9 @@ Output zeros(const Shape& shape, DType dtype = float32, const OpName& name = {})
 Output ones(const Shape& shape, DType dtype = float32, const OpName& name = {});
 Output fill(const Shape& shape, float value, DType dtype = float32, const OpName& name = {});
 Output identity(const Output& x, const OpName& name = {});
+// tf.zeros_like / tf.ones_like: zeros (ones) of x's dtype and shape ("ZerosLike", "OnesLike").
+Output zeros_like(const Output& x, const OpName& name = {});
+Output ones_like(const Output& x, const OpName& name = {});
 // tf.stop_gradient: the value itself (an alias, as Identity); gradients stop here.
 Output stop_gradient(const Output& x, const OpName& name = {});
 

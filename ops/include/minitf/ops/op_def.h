@@ -184,6 +184,23 @@ bool is_ref_input(const OpDef& def, const AttrMap& attrs, size_t i);
 OutputSpecs infer_shapes(const OpDef& def, const std::string& op_name, const AttrMap& attrs,
                          const OutputSpecs& inputs, const std::vector<const Tensor*>& values = {});
 
+// A gradient function (TF's @ops.RegisterGradient): given a forward op and the
+// gradient of each of its outputs (an empty Output where no gradient flows
+// and the output is not a float), returns one gradient per input, an empty
+// Output where the input gets none (indices, shapes, labels). It builds ops
+// in the op's graph under the name scope tf::gradients opened for it
+// ("gradients/conv1/Conv2D_grad").
+using GradFn = std::function<std::vector<Output>(const Operation& op, const std::vector<Output>& grads)>;
+// Registers the gradient of `type`: ValueError for an unregistered type,
+// AlreadyExistsError when it already has one or is not differentiable.
+void register_gradient(const std::string& type, GradFn fn);
+// Marks `type` as having no gradient (TF's ops.NotDifferentiable: ArgMax,
+// Shape, comparisons): tf::gradients passes no gradient through it.
+void register_not_differentiable(const std::string& type);
+// The gradient of `type`, or null: not differentiable, or no gradient yet.
+const GradFn* find_gradient(const std::string& type);
+bool is_not_differentiable(const std::string& type);
+
 // Creates an op in `g` (a handle: tf::get_default_graph() will do): `name` ending in '/' is taken exactly
 // (without the
 // '/'), anything else is made unique under the current name scope.

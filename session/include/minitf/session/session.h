@@ -1,5 +1,6 @@
 #pragma once
 // Sessions: run a graph on CPU with feeds, fetches and variable state.
+#include <concepts>
 #include <cstddef>
 #include <memory>
 #include <string_view>
@@ -71,6 +72,19 @@ class Session {
   // checked first (graph, dtype, shape), so a bad one changes nothing, and a
   // run sees either all of the old values or all of the new ones.
   void assign_variables(const std::vector<std::pair<Operation, Tensor>>& values);
+  // The same, given a tf::Variable (anything with an op() that is its VariableV2 op).
+  template <class V>
+  requires requires(const V& v) {
+    { v.op() } -> std::convertible_to<Operation>;
+  }
+  Tensor read_variable(const V& variable) { return read_variable(Operation(variable.op())); }
+  template <class V>
+  requires requires(const V& v) {
+    { v.op() } -> std::convertible_to<Operation>;
+  }
+  void assign_variable(const V& variable, const Tensor& value) {
+    assign_variable(Operation(variable.op()), value);
+  }
 
   const Graph& graph() const;
   int num_threads() const;
