@@ -135,6 +135,8 @@ TEST_CASE("read_idx refuses hostile files with DataLossError naming the file and
       {"overflow", idx_header(0x0C, {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}),
        "claims dims [4294967295,4294967295,4294967295,4294967295] of 4-byte elements, more than the "
        "1073741824 bytes a file may hold"},
+      {"overflow_then_zero", idx_header(0x08, {0xffffffff, 0xffffffff, 0}),
+       "claims dims [4294967295,4294967295,0] of 1-byte elements, more than the 1073741824 bytes"},
       {"four_gib", gzip(idx_header(0x08, {65536, 65536}) + "abc"),
        "claims dims [65536,65536] of 1-byte elements, more than the 1073741824 bytes"},
       {"short_data", good.substr(0, good.size() - 3),

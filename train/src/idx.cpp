@@ -103,19 +103,23 @@ class IdxSink {
 
   void parse_dims() {
     out_.type = header_[2];
+    // The product of the nonzero dims, saturated past the limit instead of
+    // overflowing: [4294967295, 4294967295, 0] holds nothing, but is refused too.
     uint64_t bytes = element_size(out_.type);
+    bool empty = false;
     for (size_t i = 0; i < header_[3]; ++i) {
       const uint8_t* d = header_.data() + 4 + 4 * i;
       const uint64_t dim = uint64_t{d[0]} << 24 | uint64_t{d[1]} << 16 | uint64_t{d[2]} << 8 | d[3];
       out_.dims.push_back(static_cast<int64_t>(dim));
-      // Saturates past the limit instead of overflowing (a later 0 still makes it 0).
-      bytes = dim != 0 && bytes > max_bytes_ / dim ? max_bytes_ + 1 : bytes * dim;
+      empty = empty || dim == 0;
+      if (dim != 0) bytes = bytes > max_bytes_ / dim ? max_bytes_ + 1 : bytes * dim;
     }
     if (bytes > max_bytes_) {
       throw DataLossError(where() + "claims dims " + dims_string(out_.dims) + " of " +
                           std::to_string(element_size(out_.type)) + "-byte elements, more than the " +
                           std::to_string(max_bytes_) + " bytes a file may hold");
     }
+    if (empty) bytes = 0;
     expected_ = bytes;
     header_done_ = true;
     // A raw file's size is known: when it agrees, one allocation holds the data.
