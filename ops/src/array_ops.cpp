@@ -647,6 +647,7 @@ void register_array_ops(const AddOp& add) {
           .input("input")
           .output("output")
           .attr("out_type", int32, {int32, int64})
+          .set_shape_of_input()
           .shape_fn(shape_shape));
   add(OpDef("Tile")
           .input("input")

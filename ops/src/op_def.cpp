@@ -344,6 +344,11 @@ OpDef&& OpDef::set_commutative() && {
   commutative = true;
   return std::move(*this);
 }
+
+OpDef&& OpDef::set_shape_of_input() && {
+  shape_of_input = true;
+  return std::move(*this);
+}
 OpDef&& OpDef::type_attr(const std::string& input, std::string attr_name) && {
   auto it = std::find_if(inputs.begin(), inputs.end(), [&](const ArgDef& a) { return a.name == input; });
   if (it == inputs.end()) throw ValueError("Op definition '" + type + "' has no input '" + input + "'");

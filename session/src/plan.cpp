@@ -181,6 +181,21 @@ std::shared_ptr<const Signature> signature_for(Plan& plan, const std::vector<Sha
       sig->specs[slot] = out[o];
       known[slot] = true;
       if (o == 0) constant[slot] = constant_value(*step.def, node.attrs);
+      if (o == 0 && step.def->shape_of_input && in[0].second.fully_defined()) {
+        // Shape of a tensor whose shape this signature knows: a constant from
+        // here on, so a Reshape or Conv2DBackpropInput fed by it has a known shape.
+        const Shape& dims = in[0].second;
+        Tensor t(out[0].first, Shape{dims.rank()});
+        for (int d = 0; d < dims.rank(); ++d) {
+          if (t.dtype() == int32) {
+            t.data<int32_t>()[static_cast<size_t>(d)] = static_cast<int32_t>(dims.dim(d));
+          } else {
+            t.data<int64_t>()[static_cast<size_t>(d)] = dims.dim(d);
+          }
+        }
+        sig->folded.push_back(std::move(t));
+        constant[slot] = &sig->folded.back();
+      }
     }
     sig->out_specs.push_back(std::move(out));
     guard_step(node.name, step.def->type, [&] {

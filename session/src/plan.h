@@ -2,6 +2,7 @@
 // A plan: what one (feeds, fetches, targets) combination runs, built once per
 // session, and its shapes, made once per signature of fed shapes.
 #include <atomic>
+#include <deque>
 #include <limits>
 #include <map>
 #include <memory>
@@ -30,6 +31,9 @@ struct Signature {
   std::vector<Shape> feed_shapes;
   std::vector<TensorSpec> specs;                   // per slot
   std::vector<std::vector<TensorSpec>> out_specs;  // per step, what KernelContext::output_specs shows
+  // Values known once the fed shapes are (a Shape of a fully known input),
+  // which later shape functions read as constants; a deque keeps them in place.
+  std::deque<Tensor> folded;
 };
 
 struct Plan {

@@ -1,6 +1,7 @@
 // tf::gradients: TF's names for the backward graph, sums for shared
 // tensors, stop_gradient, unconnected inputs and errors.
 #include <algorithm>
+#include <cmath>
 
 #include "test_util.h"
 
@@ -151,5 +152,43 @@ TEST_CASE("gradients: errors name the op, the shapes and the graph") {
     }
     REQUIRE_THROWS_MATCHES(tf::gradients({x * 2.f}, {foreign}), tf::ValueError,
                            Has("x 'foreign:0' is not in the graph of y 'mul:0'"));
+  }
+}
+
+TEST_CASE(
+    "gradients: a batch dimension left unknown (-1) is resolved when the session plans the fed shapes") {
+  // The backward ops then take their sizes from Shape ops, which the planner
+  // folds once the fed shapes are known; the result must equal a graph whose
+  // batch is fixed.
+  std::vector<std::vector<float>> results[2];
+  std::vector<tf::Tensor> weights;
+  for (int fixed = 0; fixed < 2; ++fixed) {
+    FreshGraph fg;
+    auto x = tf::placeholder(tf::float32, {fixed ? 3 : -1, 8, 8, 1}, "x");
+    auto labels = tf::placeholder(tf::int32, {fixed ? 3 : -1}, "labels");
+    auto loss = tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(labels, tower(x, false)));
+    auto vars = tf::trainable_variables();
+    std::vector<tf::Output> xs(vars.begin(), vars.end());
+    xs.push_back(x);
+    auto grads = tf::gradients({loss}, xs);
+    grads.push_back(grads.back() * 2.f);  // an elementwise op whose only input is a backward op's output
+    tf::Session sess;
+    sess.run(tf::global_variables_initializer());
+    if (fixed) {
+      for (size_t i = 0; i < vars.size(); ++i) sess.assign_variable(vars[i], weights[i]);
+    } else {
+      for (const auto& v : vars) weights.push_back(sess.read_variable(v));
+    }
+    tf::Tensor images(tf::float32, {3, 8, 8, 1});
+    for (size_t i = 0; i < images.data<float>().size(); ++i) images.data<float>()[i] = std::sin(0.37f * i);
+    auto out = sess.run(grads, {{x, images}, {labels, tf::Tensor::from<int32_t>({3}, {0, 2, 1})}});
+    for (const auto& t : out) results[fixed].push_back(values(t));
+  }
+  REQUIRE(results[0].size() == results[1].size());
+  for (size_t i = 0; i < results[0].size(); ++i) {
+    INFO("gradient " << i);
+    REQUIRE(results[0][i].size() == results[1][i].size());
+    for (size_t j = 0; j < results[0][i].size(); ++j)
+      CHECK(results[0][i][j] == Approx(results[1][i][j]).margin(1e-6));
   }
 }

@@ -93,6 +93,7 @@ struct OpDef {
   bool constant_output = false;  // the same buffer, unchanged, on every run until an assign or restore
   bool elementwise = false;      // each output element depends on the same element of each input
   bool commutative = false;      // binary, and the two inputs may be swapped
+  bool shape_of_input = false;   // output 0 is input 0's dims (Shape): known once that shape is
   std::vector<std::pair<int, int>> forwards;  // (output i, input j): output i is input j's buffer
 
   OpDef&& input(std::string name, std::vector<DType> dtypes = {}) &&;
@@ -113,6 +114,7 @@ struct OpDef {
   OpDef&& set_constant_output() &&;
   OpDef&& set_elementwise() &&;
   OpDef&& set_commutative() &&;
+  OpDef&& set_shape_of_input() &&;
   OpDef&& set_forwards(int output, int input) &&;
   // Names input `input`'s TF type attribute ("Tidx"); "" for a fixed dtype. Every input defaults to "T".
   OpDef&& type_attr(const std::string& input, std::string attr_name) &&;
