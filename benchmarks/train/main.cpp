@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
   for (const auto& [id, k] : keys) {
     if (reporter.medians.count(id)) ms[{k.batch, k.threads, k.contestant}][k.part] = reporter.medians[id];
   }
-  auto get = [&](int64_t b, int t, const std::string& c, train::Part p) {
+  auto get = [&](int64_t b, int t, const std::string& c, train::Part p) -> double {
     auto it = ms.find({b, t, c});
     if (it == ms.end() || !it->second.count(p)) return NAN;
     return it->second[p];

@@ -81,7 +81,7 @@ class Minitf final : public Contestant {
     session_ = std::make_unique<tf::Session>(graph_, tf::SessionOptions{.num_threads = threads});
     session_->run(tf::global_variables_initializer());
     for (const auto& v : variables_) {
-      const tf::Tensor t = session_->read_variable(v);
+      const tf::Tensor t = session_->read_variable(v.op());
       weights[v.op().name()] = {t.shape().dims(), {t.data<float>().begin(), t.data<float>().end()}};
     }
   }
