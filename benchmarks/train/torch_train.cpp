@@ -76,7 +76,7 @@ class Torch final : public Contestant {
   }
 
   void run(Part part) override {
-    torch::set_num_threads(threads_);
+    use_threads();
     net_->train();
     switch (part) {
       case Part::Forward: {
@@ -106,7 +106,7 @@ class Torch final : public Contestant {
   }
 
   float eval_loss(Weights& g) override {
-    torch::set_num_threads(threads_);
+    use_threads();
     net_->eval();
     net_->zero_grad();
     auto loss = nn::functional::cross_entropy(net_->forward(x_), labels_);
@@ -124,6 +124,12 @@ class Torch final : public Contestant {
   }
 
  private:
+  // Only on a change: Debian's libtorch re-creates its pthreadpool in every
+  // set_num_threads, whose new workers then spin beside the step (2x slower at 2 threads).
+  void use_threads() {
+    if (torch::get_num_threads() != threads_) torch::set_num_threads(threads_);
+  }
+
   int threads_;
   Convnet net_;
   std::unique_ptr<torch::optim::Adam> adam_;
