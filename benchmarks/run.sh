@@ -12,13 +12,26 @@ fi
 out=build/bench/results
 # --docs-only: rewrite the docs from the last run's results; --models-only:
 # run only the model benchmark (cifar10, LSTM) and keep the last conv results;
-# --import-only: only the imported TF.js models against TensorFlow.js (needs Node).
+# --import-only: only the imported TF.js models against TensorFlow.js (needs Node);
+# --train-only: only the training benchmark (convnet + Adam against libtorch),
+# written to build/bench/results/train.md (docs/benchmarks.md is left as it is).
 mode=all
 case "${1:-}" in
   --docs-only) mode=docs; shift ;;
   --models-only) mode=models; shift ;;
   --import-only) mode=import; shift ;;
+  --train-only) mode=train; shift ;;
 esac
+if [[ $mode == train ]]; then
+  cmake --preset bench
+  mkdir -p "$out"
+  cmake --build --preset bench --target train_bench
+  build/bench/benchmarks/train_bench --markdown="$out/train.md" \
+    --benchmark_enable_random_interleaving=true "$@" | tee "$out/train-console.txt"
+  date -u +%Y-%m-%d > "$out/train-date"
+  echo "run.sh: wrote $out/train.md"
+  exit 0
+fi
 if [[ $mode == import ]]; then
   benchmarks/import/run.sh "$@"
   mode=docs
