@@ -94,6 +94,16 @@ flags=$(grep -m1 '^flags' /proc/cpuinfo | grep -o -E 'avx512f|avx2|fma' | sort -
   echo
   cat benchmarks/models/notes.md
   echo
+  echo "## Training: TF's convnet (Fashion-MNIST) against libtorch"
+  echo
+  echo "Measured on $(cat "$out/train-date" 2>/dev/null || echo '?') (\`benchmarks/run.sh --train-only\`, then \`benchmarks/run.sh --docs-only\`)."
+  echo
+  cat benchmarks/train/about.md
+  echo
+  cat "$out/train.md" 2>/dev/null || echo "(not run yet)"
+  echo
+  cat benchmarks/train/notes.md
+  echo
   echo "## Imported models: TF.js graph models against TensorFlow.js"
   echo
   echo "Measured on $(cat "$out/import-date" 2>/dev/null || echo '?') (\`benchmarks/run.sh --import-only\`, which runs \`benchmarks/import/run.sh\`)."
